@@ -1,0 +1,73 @@
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Platform.Contracts;
+using Weasel.Core;
+
+namespace Platform.ServiceDefaults;
+
+/// <summary>The Marten event store every writer shares, and the PostgreSQL health check.</summary>
+public static class EventStore
+{
+    public const string PostgresKey = "ConnectionStrings:Postgres";
+    public const string Schema = "platform";
+
+    public static string PostgresConnectionString(this WebApplicationBuilder builder) =>
+        builder.Configuration.Require(PostgresKey, "the PostgreSQL connection string (for example Host=127.0.0.1;Port=5432;Database=platform;Username=postgres)");
+
+    /// <summary>
+    /// Adds the event store with the catalogue's pinned event names. <paramref name="configure"/> adds the
+    /// service's documents, projections and subscriptions; every service that writes must register the
+    /// same documents (Platform.Identity does it for the writers) so that schema migrations agree.
+    /// </summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddPlatformEventStore(
+        this WebApplicationBuilder builder, Action<StoreOptions> configure)
+    {
+        var connectionString = builder.PostgresConnectionString();
+        builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgres", tags: [ServiceDefaults.ReadyTag]);
+        return builder.Services
+            .AddMarten(options =>
+            {
+                ConfigureEventStore(options, connectionString);
+                configure(options);
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+    }
+
+    /// <summary>The store settings shared by every writer, and by tools that read the store (audit, tests).</summary>
+    public static void ConfigureEventStore(StoreOptions options, string connectionString)
+    {
+        options.Connection(connectionString);
+        options.DatabaseSchemaName = Schema;
+        options.Events.DatabaseSchemaName = Schema;
+        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+        // Stream ids are OpenIddict identifiers (strings); Rich appends give projections their stream version,
+        // which is what OpenIddict's concurrency tokens map to.
+        options.Events.StreamIdentity = StreamIdentity.AsString;
+        options.Events.AppendMode = EventAppendMode.Rich;
+        options.Events.MetadataConfig.CorrelationIdEnabled = true;
+        options.Events.MetadataConfig.CausationIdEnabled = true;
+        options.Events.MetadataConfig.HeadersEnabled = true;
+        options.Events.UseListenNotifyForEventAppends = true;
+
+        foreach (var definition in EventCatalogue.All)
+        {
+            options.Events.MapEventType(definition.Type, definition.StoredName);
+        }
+
+        options.Listeners.Add(new TraceCorrelation());
+
+        // A revocation that the relay skips is a token that stays active: never skip, stop and retry instead.
+        options.Projections.Errors.SkipApplyErrors = false;
+        options.Projections.Errors.SkipSerializationErrors = false;
+        options.Projections.Errors.SkipUnknownEvents = false;
+    }
+
+    public static NpgsqlDataSource CreateDataSource(string connectionString) => NpgsqlDataSource.Create(connectionString);
+}
