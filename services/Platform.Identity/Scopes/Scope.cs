@@ -1,0 +1,29 @@
+using System.Text.Json;
+
+namespace Platform.Identity.Scopes;
+
+/// <summary>
+/// The OpenIddict scope, as projected inline from the scope's stream. OpenIddict's managers mutate an instance
+/// through the store's setters and then call <c>UpdateAsync</c>, which turns the difference with the stored
+/// document into events; so these properties stay mutable.
+/// </summary>
+public sealed class Scope : IVersionedDocument
+{
+    public string? Id { get; set; }
+    public string? Name { get; set; }
+    public string? DisplayName { get; set; }
+
+    /// <summary>Localized display names keyed by culture name.</summary>
+    public Dictionary<string, string> DisplayNames { get; set; } = [];
+
+    public string? Description { get; set; }
+
+    /// <summary>Localized descriptions keyed by culture name.</summary>
+    public Dictionary<string, string> Descriptions { get; set; } = [];
+
+    public string[] Resources { get; set; } = [];
+    public Dictionary<string, JsonElement> Properties { get; set; } = [];
+
+    /// <summary>The version of the scope's stream this state reflects: OpenIddict's concurrency token.</summary>
+    public long Version { get; set; }
+}
