@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+using OpenIddict.Server;
+using Platform.Identity.Keys;
+using Platform.Identity.Protocol;
+using Platform.ServiceDefaults;
+using static OpenIddict.Server.OpenIddictServerHandlers.Protection;
+
+namespace Platform.Identity.Server;
+
+/// <summary>
+/// The OpenIddict configuration every token-writing service shares: one issuer, one key set, the
+/// Marten-backed stores, the whole endpoint table (see <see cref="PlatformEndpoints"/>), RFC 9700 defaults.
+/// </summary>
+public static class PlatformServer
+{
+    public static OpenIddictBuilder AddPlatformOpenIddict(this WebApplicationBuilder builder, Action<OpenIddictServerBuilder>? configure = null)
+    {
+        var issuer = Issuer.Read(builder);
+        var dataSource = NpgsqlDataSource.Create(builder.PostgresConnectionString());
+        builder.Services.AddSingleton(new KeyRing(dataSource));
+        builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, UseSharedKeys>();
+        builder.Services.AddHostedService<LoadKeysAtStartup>();
+        builder.Services.Configure<PlatformTokenOptions>(builder.Configuration.GetSection(PlatformTokenOptions.Section));
+
+        return builder.Services.AddOpenIddict()
+            .AddCore(core => core.UsePlatformStores())
+            .AddServer(server =>
+            {
+                server.SetIssuer(issuer);
+                server.SetConfigurationEndpointUris(PlatformEndpoints.Configuration, PlatformEndpoints.AuthorizationServerMetadata)
+                    .SetJsonWebKeySetEndpointUris(PlatformEndpoints.JsonWebKeySet)
+                    .SetTokenEndpointUris(PlatformEndpoints.Token)
+                    .SetRevocationEndpointUris(PlatformEndpoints.Revocation)
+                    .SetIntrospectionEndpointUris(PlatformEndpoints.Introspection);
+                server.AllowClientCredentialsFlow();
+
+                // Opaque tokens: a resource server must ask (introspection), so revocation takes effect.
+                server.UseReferenceAccessTokens();
+                server.UseReferenceRefreshTokens();
+                server.RequireProofKeyForCodeExchange();
+
+                var tokens = builder.Configuration.GetSection(PlatformTokenOptions.Section).Get<PlatformTokenOptions>() ?? new PlatformTokenOptions();
+                server.SetAccessTokenLifetime(tokens.AccessTokenLifetime);
+
+                // One event and one round trip per issued token instead of OpenIddict's create, read and update.
+                server.RemoveEventHandler(CreateTokenEntry.Descriptor);
+                server.RemoveEventHandler(AttachTokenPayload.Descriptor);
+                server.AddEventHandler(TokenEntry.AssignIdentifier.Descriptor);
+                server.AddEventHandler(TokenEntry.Persist.Descriptor);
+
+                var aspNetCore = server.UseAspNetCore().EnableTokenEndpointPassthrough();
+                if (issuer.Scheme == Uri.UriSchemeHttp)
+                {
+                    // Only reachable for a loopback issuer (Issuer.Read refuses plain http elsewhere).
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+
+                configure?.Invoke(server);
+            });
+    }
+
+    private sealed class UseSharedKeys(KeyRing keyRing) : IConfigureOptions<OpenIddictServerOptions>
+    {
+        public void Configure(OpenIddictServerOptions options)
+        {
+            // Options are built once per process; LoadKeysAtStartup has usually loaded the keys already.
+            var keys = keyRing.GetAsync().GetAwaiter().GetResult();
+            options.SigningCredentials.Add(new SigningCredentials(keys.Signing, SecurityAlgorithms.RsaSha256));
+            options.EncryptionCredentials.Add(new EncryptingCredentials(keys.Encryption, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
+        }
+    }
+
+    private sealed class LoadKeysAtStartup(KeyRing keyRing) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => keyRing.GetAsync().WaitAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Token settings (section <c>Platform:Tokens</c>).</summary>
+public sealed record PlatformTokenOptions
+{
+    public const string Section = "Platform:Tokens";
+
+    /// <summary>How long an access token lives.</summary>
+    public TimeSpan AccessTokenLifetime { get; init; } = TimeSpan.FromMinutes(15);
+}

@@ -1,0 +1,78 @@
+using Marten;
+using MassTransit;
+using Platform.Contracts;
+using Platform.Contracts.Events;
+using Platform.Projection.ReadModel;
+
+namespace Platform.Projection.Consuming;
+
+/// <summary>
+/// Keeps the token views: load, apply the pure evolution, store with optimistic concurrency. Two messages
+/// for one token racing each other make one of them fail and retry; the evolution makes the order irrelevant.
+/// </summary>
+public sealed class TokenEventsConsumer(IDocumentStore store, ProjectionFeed feed) :
+    IConsumer<EventEnvelope<TokenIssued>>,
+    IConsumer<EventEnvelope<TokenRedeemed>>,
+    IConsumer<EventEnvelope<TokenRevoked>>,
+    IConsumer<EventEnvelope<TokenStatusChanged>>,
+    IConsumer<EventEnvelope<TokenReferenceAttached>>,
+    IConsumer<EventEnvelope<TokenExpirationChanged>>,
+    IConsumer<EventEnvelope<TokenPruned>>
+{
+    public Task Consume(ConsumeContext<EventEnvelope<TokenIssued>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<TokenRedeemed>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<TokenRevoked>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<TokenStatusChanged>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<TokenReferenceAttached>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<TokenExpirationChanged>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<TokenPruned>> context) => ApplyAsync(context.Message, context.CancellationToken);
+
+    private Task ApplyAsync<TEvent>(EventEnvelope<TEvent> envelope, CancellationToken cancellationToken) where TEvent : class =>
+        ReadModelWrite.ApplyAsync<TokenView>(store, feed, envelope.StreamId, envelope.Sequence, envelope.Timestamp,
+            current => TokenEvolution.Apply(current, envelope.Data, envelope.Sequence), cancellationToken);
+}
+
+/// <summary>Keeps the client views, for caller authentication and for cascading a disabled client to its tokens.</summary>
+public sealed class ClientEventsConsumer(IDocumentStore store, ProjectionFeed feed) :
+    IConsumer<EventEnvelope<ClientRegistered>>,
+    IConsumer<EventEnvelope<ClientUpdated>>,
+    IConsumer<EventEnvelope<ClientSecretRotated>>,
+    IConsumer<EventEnvelope<ClientDisabled>>,
+    IConsumer<EventEnvelope<ClientEnabled>>,
+    IConsumer<EventEnvelope<ClientDeleted>>
+{
+    public Task Consume(ConsumeContext<EventEnvelope<ClientRegistered>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<ClientUpdated>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<ClientSecretRotated>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<ClientDisabled>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<ClientEnabled>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<ClientDeleted>> context) => ApplyAsync(context.Message, context.CancellationToken);
+
+    private Task ApplyAsync<TEvent>(EventEnvelope<TEvent> envelope, CancellationToken cancellationToken) where TEvent : class =>
+        ReadModelWrite.ApplyAsync<ClientView>(store, feed, envelope.StreamId, envelope.Sequence, envelope.Timestamp,
+            current => ClientEvolution.Apply(current, envelope.Data, envelope.StreamVersion, envelope.Sequence), cancellationToken);
+}
+
+internal static class ReadModelWrite
+{
+    public static async Task ApplyAsync<TView>(
+        IDocumentStore store, ProjectionFeed feed, string id, long sequence, DateTimeOffset timestamp,
+        Func<TView?, TView> evolve, CancellationToken cancellationToken) where TView : class
+    {
+        await using var session = store.LightweightSession();
+        var current = await session.LoadAsync<TView>(id, cancellationToken);
+        var next = evolve(current);
+        if (current is null)
+        {
+            session.Insert(next);
+        }
+        else if (!Equals(current, next))
+        {
+            session.Update(next);
+        }
+
+        // A concurrent writer of the same view makes SaveChanges throw; MassTransit retries the message.
+        await session.SaveChangesAsync(cancellationToken);
+        feed.Applied(sequence, timestamp);
+    }
+}

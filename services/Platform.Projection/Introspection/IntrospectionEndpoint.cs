@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Microsoft.Extensions.Primitives;
+using Platform.Contracts.Events;
+using Platform.Projection.ReadModel;
+
+namespace Platform.Projection.Introspection;
+
+/// <summary>
+/// RFC 7662 token introspection, answered from the projection's read model. A token that is unknown,
+/// expired, revoked, or whose client is disabled is <c>{"active":false}</c> and nothing more.
+/// </summary>
+public static class IntrospectionEndpoint
+{
+    public const string Path = "/connect/introspect";
+
+    public static WebApplication MapIntrospection(this WebApplication app)
+    {
+        app.MapMethods(Path, [HttpMethods.Post], HandleAsync).DisableAntiforgery();
+        app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch], () =>
+            OAuthError.Result(StatusCodes.Status405MethodNotAllowed, "invalid_request", "The introspection endpoint only accepts POST."));
+        return app;
+    }
+
+    public static async Task<IResult> HandleAsync(HttpContext context, IQuerySession session, CallerAuthentication callers, TimeProvider time, PublicIssuer issuer)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        if (!context.Request.HasFormContentType)
+        {
+            return OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request",
+                "The introspection request must be sent as application/x-www-form-urlencoded.");
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (OAuthError.RepeatedParameter(form) is { } repeated)
+        {
+            return OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request", $"The '{repeated}' parameter must not be repeated.");
+        }
+
+        var caller = await callers.AuthenticateAsync(context.Request, form, context.RequestAborted);
+        if (caller.Failure is { } failure)
+        {
+            return failure;
+        }
+
+        if (StringValues.IsNullOrEmpty(form["token"]))
+        {
+            return OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request", "The 'token' parameter is missing.");
+        }
+
+        var token = await FindAsync(session, form["token"].ToString(), context.RequestAborted);
+        var now = time.GetUtcNow();
+        if (token is null || !await IsActiveAsync(session, token, now, context.RequestAborted))
+        {
+            return Results.Json(new Dictionary<string, object> { ["active"] = false });
+        }
+
+        return Results.Json(Describe(token, issuer.Value));
+    }
+
+    /// <summary>Reference tokens are found by the hash the writers store: SHA-256 of the token, base64.</summary>
+    private static Task<TokenView?> FindAsync(IQuerySession session, string presented, CancellationToken cancellationToken)
+    {
+        var hash = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+        return session.Query<TokenView>().FirstOrDefaultAsync(view => view.ReferenceIdHash == hash, cancellationToken);
+    }
+
+    private static async Task<bool> IsActiveAsync(IQuerySession session, TokenView token, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!TokenActivity.IsActive(token, now))
+        {
+            return false;
+        }
+
+        var client = token.ApplicationId is null ? null : await session.LoadAsync<ClientView>(token.ApplicationId, cancellationToken);
+        return client is null || (client.Enabled && !client.Deleted);
+    }
+
+    private static Dictionary<string, object> Describe(TokenView token, Uri issuer)
+    {
+        var response = new Dictionary<string, object>
+        {
+            ["active"] = true,
+            ["iss"] = issuer.AbsoluteUri,
+            ["jti"] = token.Id,
+        };
+        if (token.Scopes.Count > 0) response["scope"] = string.Join(' ', token.Scopes);
+        if (token.ClientId is not null) response["client_id"] = token.ClientId;
+        if (token.Subject is not null) response["sub"] = token.Subject;
+        if (token.Audiences.Count > 0) response["aud"] = token.Audiences.Count == 1 ? token.Audiences[0] : token.Audiences;
+        if (token.IssuedAt is { } issuedAt)
+        {
+            response["iat"] = issuedAt.ToUnixTimeSeconds();
+            response["nbf"] = issuedAt.ToUnixTimeSeconds();
+        }
+
+        if (token.ExpiresAt is { } expiresAt) response["exp"] = expiresAt.ToUnixTimeSeconds();
+        response["token_type"] = token.Kind == TokenKinds.AccessToken ? "Bearer" : token.Kind!;
+        return response;
+    }
+}
+
+/// <summary>When a token counts as active for introspection.</summary>
+public static class TokenActivity
+{
+    public static bool IsActive(TokenView token, DateTimeOffset now) =>
+        token.State == TokenState.Valid
+        && token.Kind is TokenKinds.AccessToken or TokenKinds.RefreshToken
+        && (token.ExpiresAt is null || token.ExpiresAt > now);
+}

@@ -1,0 +1,29 @@
+using MassTransit;
+using Platform.Identity.Protocol;
+using Platform.Projection.Consuming;
+using Platform.Projection.Introspection;
+using Platform.Projection.ReadModel;
+using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Bus;
+
+return await PlatformHost.RunAsync(args, builder =>
+{
+    builder.AddServiceDefaults();
+    builder.AddReadModel();
+    // Concurrent writes of one view retry at once; a database outage backs off for about two minutes.
+    builder.AddPlatformBus(consumers =>
+    {
+        consumers.AddConsumer<TokenEventsConsumer>();
+        consumers.AddConsumer<ClientEventsConsumer>();
+    }, (_, rabbit) => rabbit.UseMessageRetry(retry => retry.Exponential(30, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50))));
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddSingleton<ProjectionFeed>();
+    builder.Services.AddSingleton(new PublicIssuer(Issuer.Read(builder)));
+    builder.Services.AddScoped<CallerAuthentication>();
+
+    var app = builder.Build();
+    app.UseForwardedHeaders();
+    app.MapHealthEndpoints();
+    app.MapIntrospection();
+    return app;
+});

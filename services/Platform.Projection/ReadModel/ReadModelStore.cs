@@ -1,0 +1,37 @@
+using JasperFx;
+using Marten;
+using Platform.ServiceDefaults;
+using Weasel.Core;
+
+namespace Platform.Projection.ReadModel;
+
+/// <summary>
+/// The projection's own schema. It holds only what can be rebuilt from the event store, and the
+/// projection never writes to the writers' schema.
+/// </summary>
+public static class ReadModelStore
+{
+    public const string Schema = "projection";
+
+    public static WebApplicationBuilder AddReadModel(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.PostgresConnectionString();
+        builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgres", tags: [ServiceDefaults.ServiceDefaults.ReadyTag]);
+        builder.Services
+            .AddMarten(options =>
+            {
+                options.Connection(connectionString);
+                options.DatabaseSchemaName = Schema;
+                options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                options.Schema.For<TokenView>().Index(view => view.ReferenceIdHash).UseOptimisticConcurrency(true);
+                options.Schema.For<ClientView>().Index(view => view.ClientId).UseOptimisticConcurrency(true);
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+        return builder;
+    }
+}
+
+/// <summary>The public issuer URL, which introspection answers name as <c>iss</c>.</summary>
+public sealed record PublicIssuer(Uri Value);

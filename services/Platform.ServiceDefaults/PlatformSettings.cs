@@ -1,0 +1,50 @@
+namespace Platform.ServiceDefaults;
+
+/// <summary>
+/// Every setting a Platform service reads, with its default and what it does: the source of the README's
+/// configuration table and of the check that docker-compose.yml sets only settings that exist.
+/// Environment variables spell <c>:</c> as <c>__</c>.
+/// </summary>
+public static class PlatformSettings
+{
+    public const string Gateway = "gateway";
+    public const string Authorization = "authorization";
+    public const string Token = "token";
+    public const string Profile = "profile";
+    public const string Projection = "projection";
+
+    private static readonly string[] Writers = [Authorization, Token, Profile];
+    private static readonly string[] Backends = [Authorization, Token, Profile, Projection];
+    private static readonly string[] Everyone = [Gateway, Authorization, Token, Profile, Projection];
+
+    public static IReadOnlyList<Setting> All { get; } =
+    [
+        new("ASPNETCORE_URLS", Everyone, "http://localhost:5000", "Where the service listens (standard ASP.NET Core)."),
+        new("ASPNETCORE_ENVIRONMENT", Everyone, "Production", "Hosting environment (standard ASP.NET Core)."),
+        new("ConnectionStrings:Postgres", Backends, "required", "PostgreSQL connection string: the event store for the writers, the read model for the projection."),
+        new("ConnectionStrings:RabbitMq", Backends, "required", "RabbitMQ URI (amqp://user:password@host:port/vhost) the relays publish to and the projection consumes from."),
+        new("Platform:Issuer", Everyone, "required", "The public issuer URL, the gateway's address as clients see it. Plain http only on loopback."),
+        new("Platform:Upstreams:Authorization", [Gateway], "required", "Base URL of the authorization service."),
+        new("Platform:Upstreams:Token", [Gateway], "required", "Base URL of the token service."),
+        new("Platform:Upstreams:Profile", [Gateway], "required", "Base URL of the profile service."),
+        new("Platform:Upstreams:Projection", [Gateway], "required", "Base URL of the projection service."),
+        new("Platform:RateLimits:CredentialsPerSecond", [Gateway], "200", "Requests per second and client address to /connect/token and /connect/revoke; more get 429."),
+        new("Platform:RateLimits:SignInPerSecond", [Gateway], "10", "Requests per second and client address to /account/*; more get 429."),
+        new("Platform:Seed:File", [Authorization, Profile], "none", "A JSON file of scopes, clients and users to create at start-up when missing (./platform up writes one)."),
+        new("Platform:Tokens:AccessTokenLifetime", Writers, "00:15:00", "How long an access token lives."),
+        new("Platform:Bus:QueuePrefix", Backends, "the service name", "Prefix of the service's RabbitMQ queue names; replicas of one service share it."),
+        new("OTEL_EXPORTER_OTLP_ENDPOINT", Everyone, "none", "OTLP collector for traces and metrics (standard OpenTelemetry variable); telemetry export is off without it."),
+        new("OTEL_SERVICE_NAME", Everyone, "the service name", "Service name in telemetry (standard OpenTelemetry variable)."),
+    ];
+
+    public static IEnumerable<Setting> For(string service) => All.Where(setting => setting.Services.Contains(service));
+}
+
+/// <param name="Key">The configuration key (<c>Section:Name</c>).</param>
+/// <param name="Services">The services that read it.</param>
+/// <param name="Default">Its default, or <c>required</c>.</param>
+/// <param name="Description">What it does.</param>
+public sealed record Setting(string Key, IReadOnlyList<string> Services, string Default, string Description)
+{
+    public string EnvironmentVariable => RequiredSettings.AsEnvironmentVariable(Key);
+}

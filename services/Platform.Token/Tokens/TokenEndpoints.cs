@@ -1,0 +1,26 @@
+using Platform.Identity.Protocol;
+using Platform.Identity.Server;
+using Platform.Token.Tokens.Issuing;
+
+namespace Platform.Token.Tokens;
+
+/// <summary>
+/// The token service answers <c>/connect/token</c> (issuing, <see cref="Issuing"/>) and <c>/connect/revoke</c>
+/// (RFC 7009, handled by OpenIddict itself; the store records the revocation as <c>TokenRevoked</c>).
+/// </summary>
+public static class TokenEndpoints
+{
+    public static WebApplicationBuilder AddTokenEndpoints(this WebApplicationBuilder builder)
+    {
+        builder.AddPlatformOpenIddict();
+        return builder;
+    }
+
+    public static WebApplication MapTokenEndpoints(this WebApplication app)
+    {
+        app.UseOwnedEndpointsOnly(PlatformService.Token);
+        app.UseAuthentication();
+        app.MapPost("/" + PlatformEndpoints.Token, TokenRequest.HandleAsync);
+        return app;
+    }
+}

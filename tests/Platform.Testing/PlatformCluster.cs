@@ -1,0 +1,206 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Buffers.Text;
+
+namespace Platform.Testing;
+
+/// <summary>
+/// The whole of Platform as real processes on loopback (projection, authorization, token, profile,
+/// gateway) on a database of its own, seeded with an administration client and an introspecting API
+/// client. Tests talk to it through the gateway only, as a client application would.
+/// </summary>
+public sealed class PlatformCluster : IAsyncDisposable
+{
+    private readonly List<ServiceProcess> services = [];
+
+    private PlatformCluster(string postgres, string rabbitMq, string seedFile, string queuePrefix)
+    {
+        Postgres = postgres;
+        RabbitMq = rabbitMq;
+        SeedFile = seedFile;
+        QueuePrefix = queuePrefix;
+    }
+
+    public string Postgres { get; }
+    public string RabbitMq { get; }
+    public string SeedFile { get; }
+    public string QueuePrefix { get; }
+    public Uri Issuer { get; private set; } = null!;
+    public IReadOnlyList<ServiceProcess> Services => services;
+    public ServiceProcess Gateway => services.Single(s => s.Name == "Platform.Gateway");
+
+    public (string Id, string Secret) Admin { get; } = ("platform-admin", NewSecret());
+    public (string Id, string Secret) Api { get; } = ("demo-api", NewSecret());
+
+    /// <summary>Every secret the cluster was given, for tests that check none of them leaks.</summary>
+    public IEnumerable<string> SeededSecrets => [Admin.Secret, Api.Secret];
+
+    public static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+    public static async Task<PlatformCluster> StartAsync(string name, string? rabbitMq = null)
+    {
+        var postgres = await TestServers.CreateDatabaseAsync(name);
+        var seedFile = Path.Combine(Path.GetTempPath(), $"platform-seed-{Guid.NewGuid():N}.json");
+        var cluster = new PlatformCluster(postgres, rabbitMq ?? await TestServers.RabbitMqAsync(), seedFile, $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 60)]);
+        await cluster.WriteSeedAsync();
+        try
+        {
+            await cluster.StartServicesAsync();
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return cluster;
+    }
+
+    private async Task WriteSeedAsync()
+    {
+        var seed = new
+        {
+            scopes = new object[]
+            {
+                new { name = "api", displayName = "Call the demo API", resources = new[] { Api.Id } },
+                new { name = "platform.admin", displayName = "Administer Platform", resources = Array.Empty<string>() },
+            },
+            clients = new object[]
+            {
+                new { clientId = Admin.Id, clientSecret = Admin.Secret, displayName = "Platform administration", grantTypes = new[] { "client_credentials" }, scopes = new[] { "platform.admin" }, introspection = true },
+                new { clientId = Api.Id, clientSecret = Api.Secret, displayName = "Demo API", grantTypes = Array.Empty<string>(), scopes = Array.Empty<string>(), introspection = true },
+            },
+            users = new[] { new { userName = "demo", email = "demo@example.com", password = NewSecret() } },
+        };
+        await File.WriteAllTextAsync(SeedFile, JsonSerializer.Serialize(seed));
+    }
+
+    private async Task StartServicesAsync()
+    {
+        var ports = new Dictionary<string, int>
+        {
+            ["Platform.Projection"] = ServiceProcess.FreePort(),
+            ["Platform.Authorization"] = ServiceProcess.FreePort(),
+            ["Platform.Token"] = ServiceProcess.FreePort(),
+            ["Platform.Profile"] = ServiceProcess.FreePort(),
+            ["Platform.Gateway"] = ServiceProcess.FreePort(),
+        };
+        Issuer = new Uri($"http://localhost:{ports["Platform.Gateway"]}/");
+
+        // The projection first, so that its queues are bound before the writers' relays publish.
+        foreach (var service in new[] { "Platform.Projection", "Platform.Authorization", "Platform.Token", "Platform.Profile" })
+        {
+            var started = ServiceProcess.Start(service, ports[service], new Dictionary<string, string?>
+            {
+                ["ConnectionStrings__Postgres"] = Postgres,
+                ["ConnectionStrings__RabbitMq"] = RabbitMq,
+                ["Platform__Issuer"] = Issuer.AbsoluteUri,
+                ["Platform__Seed__File"] = service is "Platform.Authorization" or "Platform.Profile" ? SeedFile : null,
+                ["Platform__Bus__QueuePrefix"] = $"{QueuePrefix}-{service["Platform.".Length..].ToLowerInvariant()}",
+            });
+            services.Add(started);
+            await started.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        }
+
+        var gateway = ServiceProcess.Start("Platform.Gateway", ports["Platform.Gateway"], new Dictionary<string, string?>
+        {
+            ["Platform__Issuer"] = Issuer.AbsoluteUri,
+            ["Platform__Upstreams__Authorization"] = $"http://127.0.0.1:{ports["Platform.Authorization"]}/",
+            ["Platform__Upstreams__Token"] = $"http://127.0.0.1:{ports["Platform.Token"]}/",
+            ["Platform__Upstreams__Profile"] = $"http://127.0.0.1:{ports["Platform.Profile"]}/",
+            ["Platform__Upstreams__Projection"] = $"http://127.0.0.1:{ports["Platform.Projection"]}/",
+        });
+        services.Add(gateway);
+        await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = Issuer, Timeout = TimeSpan.FromSeconds(30) };
+
+    public static AuthenticationHeaderValue Basic(string id, string secret) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(id)}:{Uri.EscapeDataString(secret)}")));
+
+    /// <summary>A client_credentials token through the gateway.</summary>
+    public async Task<string> GetTokenAsync((string Id, string Secret) client, string? scope = null)
+    {
+        using var http = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "connect/token")
+        {
+            Content = new FormUrlEncodedContent(scope is null
+                ? new Dictionary<string, string> { ["grant_type"] = "client_credentials" }
+                : new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = scope }),
+        };
+        request.Headers.Authorization = Basic(client.Id, client.Secret);
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Token request failed: {(int)response.StatusCode} {body}");
+        }
+
+        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>Registers a client through <c>/admin/clients</c> with an administration token.</summary>
+    public async Task<(string Id, string Secret)> RegisterClientAsync(object registration)
+    {
+        var adminToken = await GetTokenAsync(Admin, "platform.admin");
+        using var http = CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await http.PostAsJsonAsync("admin/clients", registration);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Client registration failed: {(int)response.StatusCode} {body}");
+        }
+
+        var json = JsonDocument.Parse(body).RootElement;
+        return (json.GetProperty("client_id").GetString()!, json.GetProperty("client_secret").GetString()!);
+    }
+
+    /// <summary>Introspects through the gateway as the API client.</summary>
+    public async Task<JsonElement> IntrospectAsync(string token)
+    {
+        using var http = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "connect/introspect")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
+        };
+        request.Headers.Authorization = Basic(Api.Id, Api.Secret);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>Polls introspection until <paramref name="active"/> is what it says, within a bound.</summary>
+    public async Task<JsonElement> WaitForActiveAsync(string token, bool active, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        JsonElement last;
+        do
+        {
+            last = await IntrospectAsync(token);
+            if (last.GetProperty("active").GetBoolean() == active)
+            {
+                return last;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        throw new TimeoutException($"Introspection still says {last} after the bound, expected active={active}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in Enumerable.Reverse(services))
+        {
+            await service.DisposeAsync();
+        }
+
+        File.Delete(SeedFile);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Platform.Testing;
+
+/// <summary>
+/// One real service process, started from its built dll the way <c>./platform up</c> starts it, with its
+/// output kept for assertions (no credential may appear in it) and for diagnosing a failed test.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> output = new();
+
+    private ServiceProcess(string name, Uri address, Process process)
+    {
+        Name = name;
+        Address = address;
+        this.process = process;
+    }
+
+    public string Name { get; }
+    public Uri Address { get; }
+    public bool HasExited => process.HasExited;
+    public int ExitCode => process.ExitCode;
+    public string Output => string.Join('\n', output);
+
+    public static string Configuration { get; } =
+        typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    public static string DllOf(string service) =>
+        Path.Combine(RepositoryRoot.Path, "services", service, "bin", Configuration, "net10.0", service + ".dll");
+
+    /// <summary>Starts <paramref name="service"/> (e.g. <c>Platform.Token</c>) on <paramref name="port"/> with the given settings.</summary>
+    public static ServiceProcess Start(string service, int port, IReadOnlyDictionary<string, string?> environment)
+    {
+        var dll = DllOf(service);
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} does not exist: build the solution first ('./platform test' does).");
+        }
+
+        var address = new Uri($"http://127.0.0.1:{port}/");
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.Environment["ASPNETCORE_URLS"] = address.AbsoluteUri.TrimEnd('/');
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var started = new ServiceProcess(service, address, process);
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) started.output.Enqueue(line.Data); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) started.output.Enqueue(line.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return started;
+    }
+
+    /// <summary>Waits until <c>/health/ready</c> answers 200, or fails with the service's output.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with code {process.ExitCode} before it was ready:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("health/ready");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{Name} was not ready within {timeout}:\n{Output}");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cancellation.Token);
+        return process.ExitCode;
+    }
+
+    /// <summary>Stops the process as an orchestrator would: SIGTERM, then a kill if it does not exit in time.</summary>
+    public async Task StopAsync(TimeSpan? grace = null)
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            _ = kill(process.Id, 15);
+        }
+
+        try
+        {
+            await WaitForExitAsync(grace ?? TimeSpan.FromSeconds(10));
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public void Kill()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        process.Dispose();
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
