@@ -100,12 +100,3 @@ public static class IntrospectionEndpoint
         return response;
     }
 }
-
-/// <summary>When a token counts as active for introspection.</summary>
-public static class TokenActivity
-{
-    public static bool IsActive(TokenView token, DateTimeOffset now) =>
-        token.State == TokenState.Valid
-        && token.Kind is TokenKinds.AccessToken or TokenKinds.RefreshToken
-        && (token.ExpiresAt is null || token.ExpiresAt > now);
-}

@@ -93,3 +93,12 @@ public static class TokenEvolution
     private static TokenView MoveTo(TokenView current, TokenState state) =>
         state > current.State ? current with { State = state } : current;
 }
+
+/// <summary>When a token counts as active for introspection.</summary>
+public static class TokenActivity
+{
+    public static bool IsActive(TokenView token, DateTimeOffset now) =>
+        token.State == TokenState.Valid
+        && token.Kind is TokenKinds.AccessToken or TokenKinds.RefreshToken
+        && (token.ExpiresAt is null || token.ExpiresAt > now);
+}

@@ -58,19 +58,19 @@ public static class PlatformBus
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && !string.IsNullOrEmpty(uri.UserInfo)
             ? value.Replace(uri.UserInfo, "***", StringComparison.Ordinal)
             : value;
+}
 
-    /// <summary>
-    /// An exchange per event, named by its pinned stored name (<c>platform.token_revoked</c>), so that
-    /// renaming a CLR type never reroutes the bus.
-    /// </summary>
-    private sealed class CatalogueEntityNames(IEntityNameFormatter fallback) : IEntityNameFormatter
+/// <summary>
+/// An exchange per event, named by its pinned stored name (<c>platform.token_revoked</c>), so that
+/// renaming a CLR type never reroutes the bus.
+/// </summary>
+public sealed class CatalogueEntityNames(IEntityNameFormatter fallback) : IEntityNameFormatter
+{
+    public string FormatEntityName<T>()
     {
-        public string FormatEntityName<T>()
-        {
-            var type = typeof(T);
-            return type.IsGenericType && type.GetGenericTypeDefinition() == typeof(EventEnvelope<>)
-                ? $"platform.{EventCatalogue.Of(type.GetGenericArguments()[0]).StoredName}"
-                : fallback.FormatEntityName<T>();
-        }
+        var type = typeof(T);
+        return type.IsGenericType && type.GetGenericTypeDefinition() == typeof(EventEnvelope<>)
+            ? $"platform.{EventCatalogue.Of(type.GetGenericArguments()[0]).StoredName}"
+            : fallback.FormatEntityName<T>();
     }
 }

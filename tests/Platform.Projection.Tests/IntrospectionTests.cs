@@ -1,0 +1,134 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Platform.Contracts.Events;
+using Platform.Identity.Clients;
+using Platform.Projection.ReadModel;
+using Platform.Testing;
+using Xunit;
+
+namespace Platform.Projection.Tests;
+
+/// <summary>Introspection answers from what the bus delivered, whatever the order and however often.</summary>
+public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixture<ProjectionFixture>
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+
+    [Fact]
+    public async Task Introspect_IssuedToken_AnswersFullRfc7662Response()
+    {
+        var caller = await RegisterCallerAsync();
+        var (tokenId, token) = NewToken();
+        var sequence = await fixture.PublishAsync(tokenId, 1, Issued(tokenId, token, "shop-app"));
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.LastSequence == sequence);
+
+        var response = await IntrospectAsync(caller, token);
+
+        Assert.True(response.GetProperty("active").GetBoolean());
+        Assert.Equal("shop", response.GetProperty("client_id").GetString());
+        Assert.Equal("api documents.read", response.GetProperty("scope").GetString());
+        Assert.Equal("shop", response.GetProperty("sub").GetString());
+        Assert.Equal("demo-api", response.GetProperty("aud").GetString());
+        Assert.Equal("Bearer", response.GetProperty("token_type").GetString());
+        Assert.Equal(tokenId, response.GetProperty("jti").GetString());
+        Assert.Equal("http://localhost/", response.GetProperty("iss").GetString());
+        Assert.Equal(Now.ToUnixTimeSeconds(), response.GetProperty("iat").GetInt64());
+        Assert.Equal(Now.AddMinutes(15).ToUnixTimeSeconds(), response.GetProperty("exp").GetInt64());
+    }
+
+    [Fact]
+    public async Task Introspect_RevocationDeliveredBeforeIssuance_StaysInactive()
+    {
+        var caller = await RegisterCallerAsync();
+        var (tokenId, token) = NewToken();
+        await fixture.PublishAsync(tokenId, 2, new TokenRevoked(tokenId, RevocationReasons.RevocationRequest, Now), atSequence: 2_000_002);
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.State == TokenState.Revoked);
+        await fixture.PublishAsync(tokenId, 1, Issued(tokenId, token, "shop-app"), atSequence: 2_000_001);
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.ReferenceIdHash is not null);
+
+        var response = await IntrospectAsync(caller, token);
+
+        Assert.Equal("""{"active":false}""", response.GetRawText());
+    }
+
+    [Fact]
+    public async Task Introspect_SameIssuanceDeliveredTwice_OneActiveToken()
+    {
+        var caller = await RegisterCallerAsync();
+        var (tokenId, token) = NewToken();
+        var issued = Issued(tokenId, token, "shop-app");
+        var sequence = await fixture.PublishAsync(tokenId, 1, issued);
+        await fixture.PublishAsync(tokenId, 1, issued, atSequence: sequence);
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.LastSequence == sequence);
+
+        Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Introspect_TokenOfDisabledClient_Inactive()
+    {
+        var caller = await RegisterCallerAsync();
+        var applicationId = $"app-{Guid.NewGuid():N}";
+        var (tokenId, token) = NewToken();
+        await fixture.PublishAsync(tokenId, 1, Issued(tokenId, token, applicationId));
+        await fixture.PublishAsync(applicationId, 1, Registered(applicationId, $"client-{applicationId}", secretHash: null, introspection: false));
+        await fixture.PublishAsync(applicationId, 2, new ClientDisabled(applicationId, "compromised", Now));
+        await fixture.WaitForViewAsync<ClientView>(applicationId, view => !view.Enabled);
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.ReferenceIdHash is not null);
+
+        Assert.False((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Introspect_CallerWithRotatedSecret_OldSecretRefused()
+    {
+        var caller = await RegisterCallerAsync();
+        var newSecret = PlatformCluster.NewSecret();
+        await fixture.PublishAsync(caller.ApplicationId, 2, new ClientSecretRotated(caller.ApplicationId, ClientSecrets.Hash(newSecret), Now, null));
+        await fixture.WaitForViewAsync<ClientView>(caller.ApplicationId, view => view.SecretVersion == 2);
+
+        using var refused = await PostIntrospectionAsync(caller.ClientId, caller.Secret, "whatever");
+        using var accepted = await PostIntrospectionAsync(caller.ClientId, newSecret, "whatever");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    private static (string Id, string Token) NewToken() => (Guid.CreateVersion7().ToString(), PlatformCluster.NewSecret());
+
+    private static TokenIssued Issued(string tokenId, string token, string applicationId) => new(
+        tokenId, TokenKinds.AccessToken, applicationId, "shop", null, "shop", ["api", "documents.read"], ["demo-api"],
+        Now, Now.AddMinutes(15), null, Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(token))), "valid");
+
+    private static ClientRegistered Registered(string applicationId, string clientId, string? secretHash, bool introspection) => new(
+        applicationId, clientId, clientId, "confidential", "web", "explicit", [], [],
+        introspection ? ["ept:introspection"] : ["ept:token"], [], new Dictionary<string, string>(), secretHash, Now);
+
+    private async Task<(string ApplicationId, string ClientId, string Secret)> RegisterCallerAsync()
+    {
+        var applicationId = $"api-{Guid.NewGuid():N}";
+        var secret = PlatformCluster.NewSecret();
+        await fixture.PublishAsync(applicationId, 1, Registered(applicationId, applicationId, ClientSecrets.Hash(secret), introspection: true));
+        await fixture.WaitForViewAsync<ClientView>(applicationId, view => view.SecretHash is not null);
+        return (applicationId, applicationId, secret);
+    }
+
+    private async Task<JsonElement> IntrospectAsync((string ApplicationId, string ClientId, string Secret) caller, string token)
+    {
+        using var response = await PostIntrospectionAsync(caller.ClientId, caller.Secret, token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    private async Task<HttpResponseMessage> PostIntrospectionAsync(string clientId, string secret, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "connect/introspect")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
+        };
+        request.Headers.Authorization = PlatformCluster.Basic(clientId, secret);
+        return await fixture.Http.SendAsync(request);
+    }
+}

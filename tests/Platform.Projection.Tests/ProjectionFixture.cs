@@ -1,0 +1,108 @@
+using Marten;
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Contracts;
+using Platform.ServiceDefaults.Bus;
+using Platform.Testing;
+using Xunit;
+
+namespace Platform.Projection.Tests;
+
+/// <summary>
+/// The projection service on real PostgreSQL and RabbitMQ, fed by a bus of the test's own that publishes
+/// envelopes exactly as a writer's relay does.
+/// </summary>
+public sealed class ProjectionFixture : IAsyncLifetime
+{
+    private WebApplicationFactory<Program> factory = null!;
+    private ServiceProvider publisherServices = null!;
+    private IBusControl publisher = null!;
+    private long sequence;
+
+    public HttpClient Http { get; private set; } = null!;
+    public IDocumentStore ReadModel => factory.Services.GetRequiredService<IDocumentStore>();
+
+    public async Task InitializeAsync()
+    {
+        var postgres = await TestServers.CreateDatabaseAsync("projection");
+        var rabbitMq = await TestServers.RabbitMqAsync();
+        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
+            .UseSetting("ConnectionStrings:Postgres", postgres)
+            .UseSetting("ConnectionStrings:RabbitMq", rabbitMq)
+            .UseSetting("Platform:Issuer", "http://localhost/")
+            .UseSetting("Platform:Bus:QueuePrefix", $"projection-tests-{Guid.NewGuid():N}"));
+        Http = factory.CreateClient();
+        await WaitUntilReadyAsync();
+
+        publisherServices = new ServiceCollection()
+            .AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
+            {
+                rabbit.Host(new Uri(rabbitMq));
+                rabbit.MessageTopology.SetEntityNameFormatter(new CatalogueEntityNames(rabbit.MessageTopology.EntityNameFormatter));
+            }))
+            .BuildServiceProvider();
+        publisher = publisherServices.GetRequiredService<IBusControl>();
+        await publisher.StartAsync();
+    }
+
+    /// <summary>Ready means the consumers' queues are bound: only then is a published event sure to arrive.</summary>
+    private async Task WaitUntilReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var ready = await Http.GetAsync("health/ready");
+            if (ready.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The projection service was not ready: {await ready.Content.ReadAsStringAsync()}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Publishes <paramref name="event"/> as the relay would, and returns its global sequence.</summary>
+    public async Task<long> PublishAsync<TEvent>(string streamId, long streamVersion, TEvent @event, long? atSequence = null) where TEvent : class
+    {
+        var assigned = atSequence ?? Interlocked.Increment(ref sequence) + 1_000;
+        await publisher.Publish(new EventEnvelope<TEvent>(streamId, streamVersion, assigned, DateTimeOffset.UtcNow, null,
+            EventCatalogue.Of(typeof(TEvent)).StoredName, @event));
+        return assigned;
+    }
+
+    /// <summary>Waits until the read model holds a view of <paramref name="id"/> that satisfies <paramref name="condition"/>.</summary>
+    public async Task<TView> WaitForViewAsync<TView>(string id, Func<TView, bool> condition) where TView : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var session = ReadModel.QuerySession();
+            if (await session.LoadAsync<TView>(id) is { } view && condition(view))
+            {
+                return view;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The read model did not reach the expected state of {typeof(TView).Name} {id}.");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await publisher.StopAsync();
+        await publisherServices.DisposeAsync();
+        Http.Dispose();
+        await factory.DisposeAsync();
+    }
+}
