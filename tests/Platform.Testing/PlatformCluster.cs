@@ -105,16 +105,32 @@ public sealed class PlatformCluster : IAsyncDisposable
             await started.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
         }
 
-        var gateway = ServiceProcess.Start("Platform.Gateway", ports["Platform.Gateway"], new Dictionary<string, string?>
-        {
-            ["Platform__Issuer"] = Issuer.AbsoluteUri,
-            ["Platform__Upstreams__Authorization"] = $"http://127.0.0.1:{ports["Platform.Authorization"]}/",
-            ["Platform__Upstreams__Token"] = $"http://127.0.0.1:{ports["Platform.Token"]}/",
-            ["Platform__Upstreams__Profile"] = $"http://127.0.0.1:{ports["Platform.Profile"]}/",
-            ["Platform__Upstreams__Projection"] = $"http://127.0.0.1:{ports["Platform.Projection"]}/",
-        });
+        var gateway = StartGateway(ports["Platform.Gateway"], new Dictionary<string, string?>());
         services.Add(gateway);
         await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// Starts a gateway in front of this cluster's services. Besides the cluster's own, a test may start
+    /// one with settings of its own (tight rate limits, say) without disturbing the shared one.
+    /// </summary>
+    public ServiceProcess StartGateway(int port, IReadOnlyDictionary<string, string?> settings)
+    {
+        string Upstream(string service) => services.Single(s => s.Name == service).Address.AbsoluteUri;
+        var environment = new Dictionary<string, string?>
+        {
+            ["Platform__Issuer"] = Issuer.AbsoluteUri,
+            ["Platform__Upstreams__Authorization"] = Upstream("Platform.Authorization"),
+            ["Platform__Upstreams__Token"] = Upstream("Platform.Token"),
+            ["Platform__Upstreams__Profile"] = Upstream("Platform.Profile"),
+            ["Platform__Upstreams__Projection"] = Upstream("Platform.Projection"),
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        return ServiceProcess.Start("Platform.Gateway", port, environment);
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = Issuer, Timeout = TimeSpan.FromSeconds(30) };
