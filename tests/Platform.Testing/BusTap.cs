@@ -4,14 +4,14 @@ using Platform.Contracts;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Platform.EndToEnd.Tests;
+namespace Platform.Testing;
 
 /// <summary>A private queue bound to every event exchange: what a consumer of the bus would see.</summary>
 public sealed class BusTap : IAsyncDisposable
 {
     private readonly IConnection connection;
     private readonly IChannel channel;
-    private readonly ConcurrentQueue<string> bodies = new();
+    private readonly ConcurrentQueue<BusMessage> messages = new();
 
     private BusTap(IConnection connection, IChannel channel)
     {
@@ -19,7 +19,10 @@ public sealed class BusTap : IAsyncDisposable
         this.channel = channel;
     }
 
-    public IReadOnlyCollection<string> Bodies => bodies;
+    public IReadOnlyCollection<string> Bodies => [.. messages.Select(message => message.Body)];
+
+    /// <summary>Every message received so far, with the exchange it was published to.</summary>
+    public IReadOnlyCollection<BusMessage> Messages => messages;
 
     public static async Task<BusTap> OpenAsync(string rabbitMqUri)
     {
@@ -37,21 +40,31 @@ public sealed class BusTap : IAsyncDisposable
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
-            tap.bodies.Enqueue(Encoding.UTF8.GetString(delivery.Body.Span));
+            tap.messages.Enqueue(new BusMessage(delivery.Exchange, Encoding.UTF8.GetString(delivery.Body.Span)));
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
         return tap;
     }
 
-    public async Task WaitForAsync(Func<string, bool> match, TimeSpan within)
+    public Task WaitForAsync(Func<string, bool> match, TimeSpan within) =>
+        WaitForAsync(message => match(message.Body), count: 1, within);
+
+    /// <summary>Waits until at least <paramref name="count"/> received messages match, and returns those that do.</summary>
+    public async Task<IReadOnlyList<BusMessage>> WaitForAsync(Func<BusMessage, bool> match, int count, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;
-        while (!bodies.Any(match))
+        while (true)
         {
+            var matching = messages.Where(match).ToList();
+            if (matching.Count >= count)
+            {
+                return matching;
+            }
+
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("The expected message did not cross the bus in time.");
+                throw new TimeoutException($"{count} expected message(s) did not cross the bus in time; {matching.Count} did.");
             }
 
             await Task.Delay(50);
@@ -66,3 +79,7 @@ public sealed class BusTap : IAsyncDisposable
         connection.Dispose();
     }
 }
+
+/// <param name="Exchange">The exchange the message was published to (<c>platform.token_issued</c>).</param>
+/// <param name="Body">The message as it crossed the wire (MassTransit's JSON envelope around an <c>EventEnvelope</c>).</param>
+public sealed record BusMessage(string Exchange, string Body);
