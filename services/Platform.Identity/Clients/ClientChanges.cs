@@ -1,5 +1,7 @@
 using Platform.Contracts.Events;
 
+using Platform.Identity.Storage;
+
 namespace Platform.Identity.Clients;
 
 /// <summary>What happened to a client, as events: pure functions of the stored state and the state OpenIddict asks for.</summary>

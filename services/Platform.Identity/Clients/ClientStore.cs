@@ -9,6 +9,8 @@ using OpenIddict.Core;
 using Platform.Identity.Grants;
 using Platform.Identity.Tokens;
 
+using Platform.Identity.Storage;
+
 namespace Platform.Identity.Clients;
 
 /// <summary>

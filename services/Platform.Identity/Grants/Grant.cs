@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using Platform.Identity.Storage;
+
 namespace Platform.Identity.Grants;
 
 /// <summary>

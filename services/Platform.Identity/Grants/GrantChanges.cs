@@ -1,6 +1,8 @@
 using Platform.Contracts.Events;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
+using Platform.Identity.Storage;
+
 namespace Platform.Identity.Grants;
 
 /// <summary>What happened to a grant, as events: pure functions of the stored state and the state OpenIddict asks for.</summary>

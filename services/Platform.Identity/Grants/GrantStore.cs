@@ -10,6 +10,8 @@ using Platform.Contracts.Events;
 using Platform.Identity.Tokens;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
+using Platform.Identity.Storage;
+
 namespace Platform.Identity.Grants;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using Platform.Contracts.Events;
 
+using Platform.Identity.Storage;
+
 namespace Platform.Identity.Scopes;
 
 /// <summary>What happened to a scope, as events: a scope is defined (again, whole, on every change) or removed.</summary>

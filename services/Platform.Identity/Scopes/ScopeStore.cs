@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Core;
 
+using Platform.Identity.Storage;
+
 namespace Platform.Identity.Scopes;
 
 /// <summary>

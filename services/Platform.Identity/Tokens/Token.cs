@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using Platform.Identity.Storage;
+
 namespace Platform.Identity.Tokens;
 
 /// <summary>

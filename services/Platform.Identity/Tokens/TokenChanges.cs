@@ -1,6 +1,8 @@
 using Platform.Contracts.Events;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
+using Platform.Identity.Storage;
+
 namespace Platform.Identity.Tokens;
 
 /// <summary>

@@ -9,6 +9,8 @@ using OpenIddict.Core;
 using Platform.Contracts.Events;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
+using Platform.Identity.Storage;
+
 namespace Platform.Identity.Tokens;
 
 /// <summary>
