@@ -54,6 +54,9 @@ public static class PlatformServer
                 server.AddEventHandler(TokenEntry.AssignIdentifier.Descriptor);
                 server.AddEventHandler(TokenEntry.Persist.Descriptor);
 
+                // A malformed or oversized form is the client's error (400), never a 500.
+                server.AddEventHandler(RequestForm.RejectUnreadable.Descriptor);
+
                 var aspNetCore = server.UseAspNetCore().EnableTokenEndpointPassthrough();
                 if (issuer.Scheme == Uri.UriSchemeHttp)
                 {
