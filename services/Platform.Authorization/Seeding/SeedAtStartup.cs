@@ -1,6 +1,7 @@
 using OpenIddict.Abstractions;
 using Platform.Authorization.Clients.Registering;
 using Platform.Identity.Seeding;
+using Platform.ServiceDefaults;
 
 namespace Platform.Authorization.Seeding;
 
@@ -29,8 +30,9 @@ public sealed class SeedAtStartup(SeedFile seed, IServiceScopeFactory scopes, IL
             var outcome = await registrar.RegisterAsync(request, client.ClientSecret, cancellationToken);
             if (outcome.Rejected is { } rejected)
             {
-                throw new InvalidOperationException(
-                    $"Seed client '{client.ClientId}' is invalid: {string.Join("; ", rejected.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}");
+                // The seed file is configuration: a bad entry stops the service with one sentence (exit 78), not a stack trace.
+                throw new MissingSettingException(SeedFile.Key, "a seed file whose clients are valid",
+                    $"client '{client.ClientId}' is invalid ({string.Join("; ", rejected.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value).TrimEnd('.')}"))})");
             }
 
             if (!outcome.Conflict)

@@ -1,5 +1,6 @@
 using Platform.Identity.Seeding;
 using Platform.Profile.Users.Registering;
+using Platform.ServiceDefaults;
 
 namespace Platform.Profile.Seeding;
 
@@ -15,8 +16,9 @@ public sealed class SeedUsersAtStartup(SeedFile seed, IServiceScopeFactory scope
             var (_, rejected, exists) = await registrar.RegisterAsync(new RegisterUser(user.UserName, user.Email, user.Password), cancellationToken);
             if (rejected is not null)
             {
-                throw new InvalidOperationException(
-                    $"Seed user '{user.UserName}' is invalid: {string.Join("; ", rejected.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}");
+                // The seed file is configuration: a bad entry stops the service with one sentence (exit 78), not a stack trace.
+                throw new MissingSettingException(SeedFile.Key, "a seed file whose users are valid",
+                    $"user '{user.UserName}' is invalid ({string.Join("; ", rejected.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value).TrimEnd('.')}"))})");
             }
 
             if (!exists)
