@@ -32,7 +32,18 @@ public static class IntrospectionEndpoint
                 "The introspection request must be sent as application/x-www-form-urlencoded.");
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            // ASP.NET Core refuses a form over its limits or holding a control character such as %00: the client's error.
+            return OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request",
+                "The request body is not a form this server accepts: it is too large, has too many parameters, or holds invalid characters.");
+        }
+
         if (OAuthError.RepeatedParameter(form) is { } repeated)
         {
             return OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request", $"The '{repeated}' parameter must not be repeated.");
