@@ -100,6 +100,24 @@ public sealed class ClientRegistrationTests(AdministeredServiceFixture fixture) 
         Assert.Equal(before, await EventStoreReader.LastSequenceAsync(fixture.Postgres));
     }
 
+    [Theory]
+    [InlineData("{\"clientId\":")]
+    [InlineData("[1, 2]")]
+    [InlineData("{\"scopes\":\"api\"}")]
+    public async Task Registration_MalformedJson_Answers400ProblemAndRegistersNothing(string registration)
+    {
+        using var http = fixture.CreateClient(await AdminTokenAsync());
+        var before = await EventStoreReader.LastSequenceAsync(fixture.Postgres);
+
+        using var response = await http.PostAsync("admin/clients", new StringContent(registration, Encoding.UTF8, "application/json"));
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(400, JsonDocument.Parse(body).RootElement.GetProperty("status").GetInt32());
+        Assert.Equal(before, await EventStoreReader.LastSequenceAsync(fixture.Postgres));
+    }
+
     [Fact]
     public async Task Registration_OfATakenClientId_Answers409AndKeepsTheFirst()
     {

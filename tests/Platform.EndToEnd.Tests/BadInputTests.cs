@@ -127,6 +127,20 @@ public sealed class BadInputTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task IntrospectionEndpoint_NulInForm_AnswersInvalidRequest()
+    {
+        using var response = await PostAsync("connect/introspect", "token=a%00b", Cluster.Api);
+        await AssertOAuthErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task TokenEndpoint_NulInForm_AnswersInvalidRequest()
+    {
+        using var response = await PostAsync("connect/token", "grant_type=client_credentials&scope=a%00", Cluster.Admin);
+        await AssertOAuthErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
     public async Task IntrospectionEndpoint_CallerWithoutPermission_IsRefused()
     {
         var client = await Cluster.RegisterClientAsync(new { clientId = $"no-introspection-{Guid.NewGuid():N}" });

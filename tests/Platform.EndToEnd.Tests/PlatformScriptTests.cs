@@ -62,6 +62,12 @@ public sealed class PlatformScriptTests : IAsyncLifetime
             UseShellExecute = false,
             WorkingDirectory = RepositoryRoot.Path,
         };
+        // Start clean of the settings of whatever ./platform runs this test (its ports, its state folder).
+        foreach (var inherited in start.Environment.Keys.Where(key => key.EndsWith("_PORT", StringComparison.Ordinal) || key.StartsWith("PLATFORM_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(inherited);
+        }
+
         start.Environment["PLATFORM_STATE_DIR"] = stateDirectory;
         start.Environment["PLATFORM_PORT_BASE"] = portBase.ToString();
         using var process = Process.Start(start)!;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OpenIddict.Validation.AspNetCore;
 
 namespace Platform.Authorization.Clients.Registering;
@@ -16,12 +17,26 @@ public static class ClientsEndpoint
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(RegisterClient? request, ClientRegistrar registrar, HttpContext context)
+    private static async Task<IResult> RegisterAsync(ClientRegistrar registrar, HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-store";
+        RegisterClient? request;
+        try
+        {
+            request = context.Request.HasJsonContentType()
+                ? await context.Request.ReadFromJsonAsync<RegisterClient>(context.RequestAborted)
+                : null;
+        }
+        catch (JsonException exception)
+        {
+            // The reader says where the JSON went wrong ($.scopes): that is the field to name.
+            var field = exception.Path is { Length: > 2 } path ? path[2..] : "body";
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = ["The JSON is malformed here, or the value has the wrong type (a list of strings, a string, or a boolean)."] });
+        }
+
         if (request is null)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send the registration as a JSON object."] });
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send the registration as a JSON object (Content-Type: application/json)."] });
         }
 
         var outcome = await registrar.RegisterAsync(request, secret: null, context.RequestAborted);
