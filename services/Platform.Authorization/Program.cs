@@ -2,6 +2,7 @@ using Platform.Authorization.Clients.Registering;
 using Platform.Authorization.Seeding;
 using Platform.Contracts;
 using Platform.Identity;
+using Platform.Identity.Seeding;
 using Platform.Identity.Protocol;
 using Platform.Identity.Server;
 using Platform.ServiceDefaults;
@@ -21,7 +22,7 @@ return await PlatformHost.RunAsync(args, builder =>
         });
     builder.AddAdminAuthorization();
     builder.Services.AddScoped<ClientRegistrar>();
-    builder.AddSeeding();
+    builder.AddSeeding<SeedAtStartup>();
 
     var app = builder.Build();
     app.UseForwardedHeaders();

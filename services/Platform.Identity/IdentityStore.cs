@@ -1,17 +1,11 @@
-using System.Collections.Immutable;
-using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using JasperFx.Events.Projections;
 using Marten;
-using Marten.Exceptions;
+using Marten.Schema;
 using Microsoft.Extensions.DependencyInjection;
-using OpenIddict.Abstractions;
 using Platform.Identity.Clients;
 using Platform.Identity.Grants;
 using Platform.Identity.Scopes;
 using Platform.Identity.Tokens;
-using Marten.Schema;
 
 namespace Platform.Identity;
 

@@ -1,5 +1,6 @@
 using Platform.Contracts;
 using Platform.Identity;
+using Platform.Identity.Seeding;
 using Platform.Profile.Seeding;
 using Platform.Profile.Users;
 using Platform.ServiceDefaults;
@@ -12,7 +13,7 @@ return await PlatformHost.RunAsync(args, builder =>
         .AddEventRelay("profile", StreamKinds.User);
     builder.AddPlatformBus();
     builder.AddUsers();
-    builder.AddSeeding();
+    builder.AddSeeding<SeedUsersAtStartup>();
 
     var app = builder.Build();
     app.UseForwardedHeaders();

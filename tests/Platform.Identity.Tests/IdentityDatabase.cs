@@ -2,7 +2,6 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Platform.Identity.Tests;
 using Platform.ServiceDefaults;
 using Platform.Testing;
 using Xunit;

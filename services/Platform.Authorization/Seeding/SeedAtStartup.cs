@@ -1,7 +1,6 @@
 using OpenIddict.Abstractions;
 using Platform.Authorization.Clients.Registering;
 using Platform.Identity.Seeding;
-using Platform.ServiceDefaults;
 
 namespace Platform.Authorization.Seeding;
 
@@ -30,9 +29,7 @@ public sealed class SeedAtStartup(SeedFile seed, IServiceScopeFactory scopes, IL
             var outcome = await registrar.RegisterAsync(request, client.ClientSecret, cancellationToken);
             if (outcome.Rejected is { } rejected)
             {
-                // The seed file is configuration: a bad entry stops the service with one sentence (exit 78), not a stack trace.
-                throw new MissingSettingException(SeedFile.Key, "a seed file whose clients are valid",
-                    $"client '{client.ClientId}' is invalid ({string.Join("; ", rejected.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value).TrimEnd('.')}"))})");
+                throw SeedRegistration.Invalid("client", client.ClientId, rejected.Errors);
             }
 
             if (!outcome.Conflict)
@@ -43,18 +40,4 @@ public sealed class SeedAtStartup(SeedFile seed, IServiceScopeFactory scopes, IL
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-public static class SeedingRegistration
-{
-    public static WebApplicationBuilder AddSeeding(this WebApplicationBuilder builder)
-    {
-        if (SeedFile.Read(builder.Configuration) is { } seed)
-        {
-            builder.Services.AddSingleton(seed);
-            builder.Services.AddHostedService<SeedAtStartup>();
-        }
-
-        return builder;
-    }
 }

@@ -1,5 +1,9 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Platform.ServiceDefaults;
 
 namespace Platform.Identity.Seeding;
 
@@ -28,11 +32,34 @@ public sealed record SeedFile
 
         if (!File.Exists(path))
         {
-            throw new ServiceDefaults.MissingSettingException(Key, "the path of a seed file, or nothing", $"'{path}' does not exist");
+            throw new MissingSettingException(Key, "the path of a seed file, or nothing", $"'{path}' does not exist");
         }
 
         return JsonSerializer.Deserialize<SeedFile>(File.ReadAllText(path), JsonOptions) ?? new SeedFile();
     }
+}
+
+/// <summary>Registers <typeparamref name="TSeeder"/> to run at start-up when a seed file is configured.</summary>
+public static class SeedRegistration
+{
+    public static WebApplicationBuilder AddSeeding<TSeeder>(this WebApplicationBuilder builder) where TSeeder : class, IHostedService
+    {
+        if (SeedFile.Read(builder.Configuration) is { } seed)
+        {
+            builder.Services.AddSingleton(seed);
+            builder.Services.AddHostedService<TSeeder>();
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// The seed file is configuration: an invalid entry stops the service with one sentence (exit 78), not a
+    /// stack trace. The sentence names the entry and its wrong fields, never the values (they may be secrets).
+    /// </summary>
+    public static MissingSettingException Invalid(string kind, string name, IReadOnlyDictionary<string, string[]> errors) =>
+        new(SeedFile.Key, $"a seed file whose {kind}s are valid",
+            $"{kind} '{name}' is invalid ({string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value).TrimEnd('.')}"))})");
 }
 
 public sealed record SeedScope(string Name, string? DisplayName, IReadOnlyList<string>? Resources);

@@ -1,6 +1,5 @@
 using Platform.Identity.Seeding;
 using Platform.Profile.Users.Registering;
-using Platform.ServiceDefaults;
 
 namespace Platform.Profile.Seeding;
 
@@ -16,9 +15,7 @@ public sealed class SeedUsersAtStartup(SeedFile seed, IServiceScopeFactory scope
             var (_, rejected, exists) = await registrar.RegisterAsync(new RegisterUser(user.UserName, user.Email, user.Password), cancellationToken);
             if (rejected is not null)
             {
-                // The seed file is configuration: a bad entry stops the service with one sentence (exit 78), not a stack trace.
-                throw new MissingSettingException(SeedFile.Key, "a seed file whose users are valid",
-                    $"user '{user.UserName}' is invalid ({string.Join("; ", rejected.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value).TrimEnd('.')}"))})");
+                throw SeedRegistration.Invalid("user", user.UserName, rejected.Errors);
             }
 
             if (!exists)
@@ -29,18 +26,4 @@ public sealed class SeedUsersAtStartup(SeedFile seed, IServiceScopeFactory scope
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-public static class SeedingRegistration
-{
-    public static WebApplicationBuilder AddSeeding(this WebApplicationBuilder builder)
-    {
-        if (SeedFile.Read(builder.Configuration) is { } seed)
-        {
-            builder.Services.AddSingleton(seed);
-            builder.Services.AddHostedService<SeedUsersAtStartup>();
-        }
-
-        return builder;
-    }
 }

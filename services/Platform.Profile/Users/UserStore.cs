@@ -1,5 +1,4 @@
 using JasperFx.Events.Projections;
-using Marten;
 using Microsoft.AspNetCore.Identity;
 using Platform.Profile.Users.Registering;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
-using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Platform.Token.Tokens.Issuing;
 
