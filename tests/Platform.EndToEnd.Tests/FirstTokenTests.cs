@@ -59,6 +59,12 @@ public sealed class FirstTokenTests(ClusterFixture fixture)
         }
 
         Assert.Contains("client_credentials", discovery.GetProperty("grant_types_supported").EnumerateArray().Select(e => e.GetString()));
+        foreach (var endpoint in new[] { "token", "revocation", "introspection" })
+        {
+            var methods = discovery.GetProperty($"{endpoint}_endpoint_auth_methods_supported").EnumerateArray().Select(e => e.GetString()).Order();
+            Assert.Equal(["client_secret_basic", "client_secret_post"], methods);
+        }
+
         var jwks = JsonDocument.Parse(await http.GetStringAsync(discovery.GetProperty("jwks_uri").GetString())).RootElement;
         Assert.NotEmpty(jwks.GetProperty("keys").EnumerateArray());
     }

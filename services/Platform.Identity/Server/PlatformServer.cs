@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
+using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using Platform.Identity.Keys;
 using Platform.Identity.Protocol;
@@ -39,6 +40,14 @@ public static class PlatformServer
                     .SetRevocationEndpointUris(PlatformEndpoints.Revocation)
                     .SetIntrospectionEndpointUris(PlatformEndpoints.Introspection);
                 server.AllowClientCredentialsFlow();
+
+                // Clients authenticate with their secret (basic or post): that is what every endpoint, the
+                // projection's introspection included, verifies, so it is all discovery may advertise.
+                server.Configure(options =>
+                {
+                    options.ClientAuthenticationMethods.Remove(OpenIddictConstants.ClientAuthenticationMethods.PrivateKeyJwt);
+                    options.ClientAssertionTypes.Clear();
+                });
 
                 // Opaque tokens: a resource server must ask (introspection), so revocation takes effect.
                 server.UseReferenceAccessTokens();
