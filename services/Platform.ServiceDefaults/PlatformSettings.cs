@@ -32,6 +32,7 @@ public static class PlatformSettings
         new("Platform:RateLimits:SignInPerSecond", [Gateway], "10", "Requests per second and client address to /account/*; more get 429."),
         new("Platform:Seed:File", [Authorization, Profile], "none", "A JSON file of scopes, clients and users to create at start-up when missing (./platform up writes one)."),
         new("Platform:Tokens:AccessTokenLifetime", Writers, "00:15:00", "How long an access token lives."),
+        new("Platform:Tokens:RefreshTokenReuseLeeway", Writers, "00:00:02", "How long a redeemed refresh token may be presented again (a lost answer retried) before it counts as replayed and its whole grant is revoked."),
         new("Platform:Bus:QueuePrefix", Backends, "the service name", "Prefix of the service's RabbitMQ queue names; replicas of one service share it."),
         new("OTEL_EXPORTER_OTLP_ENDPOINT", Everyone, "none", "OTLP collector for traces and metrics (standard OpenTelemetry variable); telemetry export is off without it."),
         new("OTEL_SERVICE_NAME", Everyone, "the service name", "Service name in telemetry (standard OpenTelemetry variable)."),

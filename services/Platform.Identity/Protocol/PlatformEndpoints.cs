@@ -16,6 +16,9 @@ public static class PlatformEndpoints
     public const string Token = "connect/token";
     public const string Revocation = "connect/revoke";
     public const string Introspection = "connect/introspect";
+    public const string Authorization = "connect/authorize";
+    public const string EndSession = "connect/endsession";
+    public const string UserInfo = "connect/userinfo";
 
     public static IReadOnlyDictionary<string, PlatformService> Owners { get; } = new Dictionary<string, PlatformService>(StringComparer.OrdinalIgnoreCase)
     {
@@ -25,6 +28,9 @@ public static class PlatformEndpoints
         [Token] = PlatformService.Token,
         [Revocation] = PlatformService.Token,
         [Introspection] = PlatformService.Projection,
+        [Authorization] = PlatformService.Authorization,
+        [EndSession] = PlatformService.Authorization,
+        [UserInfo] = PlatformService.Profile,
     };
 
     /// <summary>Answers 404 for a protocol path another service owns, so a request that bypasses the gateway is not half-handled.</summary>

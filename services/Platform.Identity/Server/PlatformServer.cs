@@ -29,6 +29,7 @@ public static class PlatformServer
         builder.Services.AddHostedService<LoadKeysAtStartup>();
         builder.Services.Configure<PlatformTokenOptions>(builder.Configuration.GetSection(PlatformTokenOptions.Section));
 
+        var tokens = builder.Configuration.GetSection(PlatformTokenOptions.Section).Get<PlatformTokenOptions>() ?? new PlatformTokenOptions();
         return builder.Services.AddOpenIddict()
             .AddCore(core => core.UsePlatformStores())
             .AddServer(server =>
@@ -38,8 +39,15 @@ public static class PlatformServer
                     .SetJsonWebKeySetEndpointUris(PlatformEndpoints.JsonWebKeySet)
                     .SetTokenEndpointUris(PlatformEndpoints.Token)
                     .SetRevocationEndpointUris(PlatformEndpoints.Revocation)
-                    .SetIntrospectionEndpointUris(PlatformEndpoints.Introspection);
-                server.AllowClientCredentialsFlow();
+                    .SetIntrospectionEndpointUris(PlatformEndpoints.Introspection)
+                    .SetAuthorizationEndpointUris(PlatformEndpoints.Authorization)
+                    .SetEndSessionEndpointUris(PlatformEndpoints.EndSession)
+                    .SetUserInfoEndpointUris(PlatformEndpoints.UserInfo);
+                server.AllowClientCredentialsFlow()
+                    .AllowAuthorizationCodeFlow()
+                    .AllowRefreshTokenFlow();
+                server.RegisterScopes(StandardScopes.All.ToArray());
+                server.RegisterClaims(StandardScopes.Claims.ToArray());
 
                 // Clients authenticate with their secret (basic or post): that is what every endpoint, the
                 // projection's introspection included, verifies, so it is all discovery may advertise.
@@ -53,8 +61,9 @@ public static class PlatformServer
                 server.UseReferenceAccessTokens();
                 server.UseReferenceRefreshTokens();
                 server.RequireProofKeyForCodeExchange();
+                server.Configure(options => options.CodeChallengeMethods.Remove(OpenIddictConstants.CodeChallengeMethods.Plain));
+                server.SetRefreshTokenReuseLeeway(tokens.RefreshTokenReuseLeeway);
 
-                var tokens = builder.Configuration.GetSection(PlatformTokenOptions.Section).Get<PlatformTokenOptions>() ?? new PlatformTokenOptions();
                 server.SetAccessTokenLifetime(tokens.AccessTokenLifetime);
 
                 // One event and one round trip per issued token instead of OpenIddict's create, read and update.
@@ -66,7 +75,13 @@ public static class PlatformServer
                 // A malformed or oversized form is the client's error (400), never a 500.
                 server.AddEventHandler(RequestForm.RejectUnreadable.Descriptor);
 
-                var aspNetCore = server.UseAspNetCore().EnableTokenEndpointPassthrough();
+                // Each service maps the endpoints it owns after OpenIddict has validated the request.
+                var aspNetCore = server.UseAspNetCore()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableStatusCodePagesIntegration();
                 if (issuer.Scheme == Uri.UriSchemeHttp)
                 {
                     // Only reachable for a loopback issuer (Issuer.Read refuses plain http elsewhere).
@@ -103,4 +118,10 @@ public sealed record PlatformTokenOptions
 
     /// <summary>How long an access token lives.</summary>
     public TimeSpan AccessTokenLifetime { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How long a redeemed refresh token may be presented again (a client retrying a request whose answer it
+    /// lost) before it counts as replayed and its whole grant is revoked. OpenIddict's default is 30 s.
+    /// </summary>
+    public TimeSpan RefreshTokenReuseLeeway { get; init; } = TimeSpan.FromSeconds(2);
 }
