@@ -28,6 +28,7 @@ public static class EventCatalogue
         new(typeof(UserProfileUpdated), "user_profile_updated", StreamKinds.User),
         new(typeof(UserPasswordChanged), "user_password_changed", StreamKinds.User),
         new(typeof(UserSignedIn), "user_signed_in", StreamKinds.User),
+        new(typeof(UserSignedOut), "user_signed_out", StreamKinds.User),
         new(typeof(UserSignInFailed), "user_sign_in_failed", StreamKinds.User),
         new(typeof(UserLockedOut), "user_locked_out", StreamKinds.User),
         new(typeof(UserUnlocked), "user_unlocked", StreamKinds.User),

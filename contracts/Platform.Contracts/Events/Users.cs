@@ -26,6 +26,12 @@ public sealed record UserPasswordChanged(string UserId, string ChangedBy, DateTi
 /// <param name="SignedInAt">When it committed.</param>
 public sealed record UserSignedIn(string UserId, string SessionId, DateTimeOffset SignedInAt);
 
+/// <summary>A user signed out (RP-initiated logout at the end-session endpoint, or the account's sign-out).</summary>
+/// <param name="UserId">The user's identifier.</param>
+/// <param name="SessionId">The identifier of the sign-in session that ended (not a credential); null when the session carried none.</param>
+/// <param name="SignedOutAt">When it committed.</param>
+public sealed record UserSignedOut(string UserId, string? SessionId, DateTimeOffset SignedOutAt);
+
 /// <summary>A sign-in attempt for an existing user failed.</summary>
 /// <param name="UserId">The user's identifier.</param>
 /// <param name="FailedAttempts">Consecutive failures including this one.</param>
