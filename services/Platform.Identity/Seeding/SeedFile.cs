@@ -71,6 +71,10 @@ public sealed record SeedClient(
     IReadOnlyList<string>? GrantTypes,
     IReadOnlyList<string>? Scopes,
     IReadOnlyList<string>? RedirectUris,
-    bool Introspection);
+    bool Introspection,
+    string? ClientType = null,
+    string? ApplicationType = null,
+    IReadOnlyList<string>? PostLogoutRedirectUris = null,
+    string? ConsentType = null);
 
 public sealed record SeedUser(string UserName, string? Email, string Password);
