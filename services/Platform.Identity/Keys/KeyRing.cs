@@ -1,83 +1,172 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
 namespace Platform.Identity.Keys;
 
 /// <summary>
-/// The signing and encryption keys every OpenIddict instance shares. They live in PostgreSQL and are created
-/// once, by whichever service starts first, under an advisory lock so that concurrent first starts agree.
-/// Key material is a secret: it lives in its own table, never in an event.
+/// The signing and encryption keys every OpenIddict instance shares. They live in PostgreSQL; whichever
+/// service looks first makes what the schedule asks for, under an advisory lock, so replicas agree. Key
+/// material is a secret: it lives in its own table, never in an event. A change of the published keys
+/// fires <see cref="GetChangeToken"/>, which rebuilds OpenIddict's options without a restart.
 /// </summary>
-public sealed class KeyRing(NpgsqlDataSource dataSource)
+public sealed class KeyRing(NpgsqlDataSource dataSource, KeyRotationPolicy? policy = null, TimeProvider? time = null) : IDisposable
 {
-    private const long CreationLock = 0x504C_4B45_5953; // "PLKEYS"
-    private readonly Lazy<Task<LoadedKeys>> keys = new(() => LoadOrCreateAsync(dataSource));
+    private const long ScheduleLock = 0x504C_4B45_5953; // "PLKEYS"
+    private readonly KeyRotationPolicy policy = policy ?? new KeyRotationPolicy();
+    private readonly TimeProvider time = time ?? TimeProvider.System;
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private LoadedKeys? current;
+    private CancellationTokenSource changed = new();
 
-    public Task<LoadedKeys> GetAsync() => keys.Value;
+    public KeyRotationPolicy Policy => policy;
 
-    private static async Task<LoadedKeys> LoadOrCreateAsync(NpgsqlDataSource dataSource)
+    /// <summary>The keys, loaded (and made, the first time) on first use.</summary>
+    public async Task<LoadedKeys> GetAsync() => current ?? await RefreshAsync();
+
+    public IChangeToken GetChangeToken() => new CancellationChangeToken(changed.Token);
+
+    /// <summary>Applies the schedule and reloads; signals a change when the set of keys differs.</summary>
+    public async Task<LoadedKeys> RefreshAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({CreationLock})");
-        await Execute(connection, transaction, """
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var loaded = await ApplyScheduleAsync(cancellationToken);
+            var previous = current;
+            current = loaded;
+            if (previous is not null && !previous.SameKeysAs(loaded))
+            {
+                var fired = changed;
+                changed = new CancellationTokenSource();
+                await fired.CancelAsync();
+                fired.Dispose();
+            }
+
+            return loaded;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        gate.Dispose();
+        changed.Dispose();
+    }
+
+    private async Task<LoadedKeys> ApplyScheduleAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, $"""
+            SELECT pg_advisory_xact_lock({ScheduleLock});
             CREATE SCHEMA IF NOT EXISTS platform;
             CREATE TABLE IF NOT EXISTS platform.keys (
                 id text PRIMARY KEY,
                 use text NOT NULL CHECK (use IN ('sig', 'enc')),
                 material bytea NOT NULL,
                 created_at timestamptz NOT NULL DEFAULT now());
-            """);
+            ALTER TABLE platform.keys ADD COLUMN IF NOT EXISTS activates_at timestamptz;
+            UPDATE platform.keys SET activates_at = created_at WHERE activates_at IS NULL;
+            """, cancellationToken);
 
-        var stored = new Dictionary<string, (string Id, byte[] Material)>();
-        await using (var select = new NpgsqlCommand("SELECT use, id, material FROM platform.keys ORDER BY created_at DESC", connection, transaction))
-        await using (var reader = await select.ExecuteReaderAsync())
+        var stored = await ReadAsync(connection, transaction, cancellationToken);
+        foreach (var use in new[] { "sig", "enc" })
         {
-            while (await reader.ReadAsync())
+            var plan = KeySchedule.Decide(stored.Where(key => key.Use == use).ToList(), now, policy);
+            foreach (var id in plan.Delete)
             {
-                stored.TryAdd(reader.GetString(0), (reader.GetString(1), (byte[])reader[2]));
+                await using var delete = new NpgsqlCommand("DELETE FROM platform.keys WHERE id = $1", connection, transaction);
+                delete.Parameters.Add(new NpgsqlParameter { Value = id });
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            foreach (var activatesAt in plan.Create)
+            {
+                await using var insert = new NpgsqlCommand(
+                    "INSERT INTO platform.keys (id, use, material, activates_at) VALUES ($1, $2, $3, $4)", connection, transaction);
+                insert.Parameters.Add(new NpgsqlParameter { Value = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12)) });
+                insert.Parameters.Add(new NpgsqlParameter { Value = use });
+                insert.Parameters.Add(new NpgsqlParameter { Value = NewMaterial(use) });
+                insert.Parameters.Add(new NpgsqlParameter { Value = activatesAt });
+                await insert.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
-        if (!stored.TryGetValue("sig", out var signing))
-        {
-            using var rsa = RSA.Create(2048);
-            signing = (NewKeyId(), rsa.ExportPkcs8PrivateKey());
-            await Insert(connection, transaction, signing.Id, "sig", signing.Material);
-        }
-
-        if (!stored.TryGetValue("enc", out var encryption))
-        {
-            encryption = (NewKeyId(), RandomNumberGenerator.GetBytes(32));
-            await Insert(connection, transaction, encryption.Id, "enc", encryption.Material);
-        }
-
-        await transaction.CommitAsync();
-
-        var signingKey = RSA.Create();
-        signingKey.ImportPkcs8PrivateKey(signing.Material, out _);
-        return new LoadedKeys(
-            new RsaSecurityKey(signingKey) { KeyId = signing.Id },
-            new SymmetricSecurityKey(encryption.Material) { KeyId = encryption.Id });
+        stored = await ReadAsync(connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return LoadedKeys.From(stored, now);
     }
 
-    private static string NewKeyId() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12));
+    private static byte[] NewMaterial(string use)
+    {
+        if (use == "enc")
+        {
+            return RandomNumberGenerator.GetBytes(32);
+        }
 
-    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+        using var rsa = RSA.Create(2048);
+        return rsa.ExportPkcs8PrivateKey();
+    }
+
+    private static async Task<List<StoredKey>> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand("SELECT id, use, material, activates_at FROM platform.keys", connection, transaction);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<StoredKey>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(new StoredKey(reader.GetString(0), reader.GetString(1), (byte[])reader[2], reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+
+        return keys;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task Insert(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, string use, byte[] material)
-    {
-        await using var command = new NpgsqlCommand("INSERT INTO platform.keys (id, use, material) VALUES ($1, $2, $3)", connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = id });
-        command.Parameters.Add(new NpgsqlParameter { Value = use });
-        command.Parameters.Add(new NpgsqlParameter { Value = material });
-        await command.ExecuteNonQueryAsync();
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
 
-public sealed record LoadedKeys(RsaSecurityKey Signing, SymmetricSecurityKey Encryption);
+/// <summary>
+/// The keys a service uses now: <see cref="Signing"/> and <see cref="Encryption"/> protect new tokens; the
+/// published keys (the next one included) validate them; the usable encryption keys decrypt older ones.
+/// </summary>
+public sealed record LoadedKeys(
+    RsaSecurityKey Signing,
+    SymmetricSecurityKey Encryption,
+    IReadOnlyList<RsaSecurityKey> PublishedSigningKeys,
+    IReadOnlyList<SymmetricSecurityKey> EncryptionKeys)
+{
+    public static LoadedKeys From(IReadOnlyList<StoredKey> stored, DateTimeOffset now)
+    {
+        var signing = stored.Where(key => key.Use == "sig").OrderByDescending(key => key.ActivatesAt)
+            .Select(key => (key, security: ToRsa(key))).ToList();
+        var encryption = stored.Where(key => key.Use == "enc" && key.ActivatesAt <= now).OrderByDescending(key => key.ActivatesAt)
+            .Select(key => (key, security: new SymmetricSecurityKey(key.Material) { KeyId = key.Id })).ToList();
+        var activeSigning = KeySchedule.Active(signing.Select(s => s.key), now)!;
+        return new LoadedKeys(
+            signing.Single(s => s.key.Id == activeSigning.Id).security,
+            encryption[0].security,
+            signing.Select(s => s.security).ToList(),
+            encryption.Select(e => e.security).ToList());
+    }
+
+    public bool SameKeysAs(LoadedKeys other) =>
+        Signing.KeyId == other.Signing.KeyId && Encryption.KeyId == other.Encryption.KeyId
+        && PublishedSigningKeys.Select(k => k.KeyId).SequenceEqual(other.PublishedSigningKeys.Select(k => k.KeyId))
+        && EncryptionKeys.Select(k => k.KeyId).SequenceEqual(other.EncryptionKeys.Select(k => k.KeyId));
+
+    private static RsaSecurityKey ToRsa(StoredKey key)
+    {
+        var rsa = RSA.Create();
+        rsa.ImportPkcs8PrivateKey(key.Material, out _);
+        return new RsaSecurityKey(rsa) { KeyId = key.Id };
+    }
+}

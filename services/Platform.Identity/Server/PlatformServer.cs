@@ -24,9 +24,13 @@ public static class PlatformServer
     {
         var issuer = Issuer.Read(builder);
         var dataSource = NpgsqlDataSource.Create(builder.PostgresConnectionString());
-        builder.Services.AddSingleton(new KeyRing(dataSource));
-        builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, UseSharedKeys>();
-        builder.Services.AddHostedService<LoadKeysAtStartup>();
+        var keyPolicy = builder.Configuration.GetSection(KeyRotationPolicy.Section).Get<KeyRotationPolicy>() ?? new KeyRotationPolicy();
+        builder.Services.AddSingleton(sp => new KeyRing(dataSource, keyPolicy, sp.GetService<TimeProvider>()));
+        builder.Services.AddSingleton<SharedKeysOptions>();
+        builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>>(sp => sp.GetRequiredService<SharedKeysOptions>());
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(sp => sp.GetRequiredService<SharedKeysOptions>());
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddict.Validation.OpenIddictValidationOptions>>(sp => sp.GetRequiredService<SharedKeysOptions>());
+        builder.Services.AddHostedService<KeyRotation>();
         builder.Services.Configure<PlatformTokenOptions>(builder.Configuration.GetSection(PlatformTokenOptions.Section));
 
         var tokens = builder.Configuration.GetSection(PlatformTokenOptions.Section).Get<PlatformTokenOptions>() ?? new PlatformTokenOptions();
@@ -71,6 +75,7 @@ public static class PlatformServer
                 server.RemoveEventHandler(AttachTokenPayload.Descriptor);
                 server.AddEventHandler(TokenEntry.AssignIdentifier.Descriptor);
                 server.AddEventHandler(TokenEntry.Persist.Descriptor);
+                server.AddEventHandler(UseActiveKeys.Descriptor);
 
                 // A malformed or oversized form is the client's error (400), never a 500.
                 server.AddEventHandler(RequestForm.RejectUnreadable.Descriptor);
@@ -90,24 +95,6 @@ public static class PlatformServer
 
                 configure?.Invoke(server);
             });
-    }
-
-    private sealed class UseSharedKeys(KeyRing keyRing) : IConfigureOptions<OpenIddictServerOptions>
-    {
-        public void Configure(OpenIddictServerOptions options)
-        {
-            // Options are built once per process; LoadKeysAtStartup has usually loaded the keys already.
-            var keys = keyRing.GetAsync().GetAwaiter().GetResult();
-            options.SigningCredentials.Add(new SigningCredentials(keys.Signing, SecurityAlgorithms.RsaSha256));
-            options.EncryptionCredentials.Add(new EncryptingCredentials(keys.Encryption, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
-        }
-    }
-
-    private sealed class LoadKeysAtStartup(KeyRing keyRing) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => keyRing.GetAsync().WaitAsync(cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
 
