@@ -31,6 +31,8 @@ public static class PlatformSettings
         new("Platform:RateLimits:CredentialsPerSecond", [Gateway], "200", "Requests per second and client address to /connect/token and /connect/revoke; more get 429."),
         new("Platform:RateLimits:SignInPerSecond", [Gateway], "10", "Requests per second and client address to /account/*; more get 429."),
         new("Platform:Seed:File", [Authorization, Profile], "none", "A JSON file of scopes, clients and users to create at start-up when missing (./platform up writes one)."),
+        new("Platform:SignIn:MaxFailedAttempts", [Profile], "5", "Wrong passwords in a row after which a user is locked out; a locked-out user gets the same answer as a wrong password."),
+        new("Platform:SignIn:LockoutDuration", [Profile], "00:15:00", "How long a lockout lasts; then the user may sign in again."),
         new("Platform:Tokens:AccessTokenLifetime", Writers, "00:15:00", "How long an access token lives."),
         new("Platform:Tokens:RefreshTokenReuseLeeway", Writers, "00:00:02", "How long a redeemed refresh token may be presented again (a lost answer retried) before it counts as replayed and its whole grant is revoked."),
         new("Platform:Bus:QueuePrefix", Backends, "the service name", "Prefix of the service's RabbitMQ queue names; replicas of one service share it."),
