@@ -25,7 +25,8 @@ public sealed class SeedAtStartup(SeedFile seed, IServiceScopeFactory scopes, IL
         var registrar = scope.ServiceProvider.GetRequiredService<ClientRegistrar>();
         foreach (var client in seed.Clients)
         {
-            var request = new RegisterClient(client.ClientId, client.DisplayName, client.GrantTypes, client.Scopes, client.RedirectUris, client.Introspection);
+            var request = new RegisterClient(client.ClientId, client.DisplayName, client.GrantTypes, client.Scopes, client.RedirectUris, client.Introspection,
+                client.ClientType, client.ApplicationType, client.PostLogoutRedirectUris, client.ConsentType);
             var outcome = await registrar.RegisterAsync(request, client.ClientSecret, cancellationToken);
             if (outcome.Rejected is { } rejected)
             {

@@ -3,7 +3,7 @@ using OpenIddict.Validation.AspNetCore;
 
 namespace Platform.Authorization.Clients.Registering;
 
-/// <summary><c>POST /admin/clients</c>: register a confidential client; the secret is shown once, in this answer only.</summary>
+/// <summary><c>POST /admin/clients</c>: register a client; the secret is shown once, in this answer only.</summary>
 public static class ClientsEndpoint
 {
     public const string AdminScope = "platform.admin";
@@ -51,7 +51,10 @@ public static class ClientsEndpoint
                 detail: $"A client with the id '{outcome.ClientId}' is already registered.");
         }
 
-        return Results.Created($"/admin/clients/{outcome.ClientId}", new { client_id = outcome.ClientId, client_secret = outcome.ClientSecret });
+        // A public client has no secret: the answer says so by leaving it out.
+        return outcome.ClientSecret is null
+            ? Results.Created($"/admin/clients/{outcome.ClientId}", new { client_id = outcome.ClientId })
+            : Results.Created($"/admin/clients/{outcome.ClientId}", new { client_id = outcome.ClientId, client_secret = outcome.ClientSecret });
     }
 
     public static WebApplicationBuilder AddAdminAuthorization(this WebApplicationBuilder builder)
