@@ -35,12 +35,17 @@ public sealed class PlatformCluster : IAsyncDisposable
     public (string Id, string Secret) Admin { get; } = ("platform-admin", NewSecret());
     public (string Id, string Secret) Api { get; } = ("demo-api", NewSecret());
 
+    /// <summary>The demo web application: confidential, code + PKCE + refresh, explicit consent, a loopback callback.</summary>
+    public (string Id, string Secret, Uri RedirectUri, Uri PostLogoutRedirectUri) Web { get; } =
+        ("demo-web", NewSecret(), new Uri("http://127.0.0.1:8400/callback"), new Uri("http://127.0.0.1:8400/"));
+
     /// <summary>Every secret the cluster was given, for tests that check none of them leaks.</summary>
-    public IEnumerable<string> SeededSecrets => [Admin.Secret, Api.Secret];
+    public IEnumerable<string> SeededSecrets => [Admin.Secret, Api.Secret, Web.Secret];
 
     public static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
-    public static async Task<PlatformCluster> StartAsync(string name, string? rabbitMq = null)
+    /// <summary>Starts a cluster; <paramref name="settings"/> go to every backend service (e.g. short key rotation).</summary>
+    public static async Task<PlatformCluster> StartAsync(string name, string? rabbitMq = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var postgres = await TestServers.CreateDatabaseAsync(name);
         var seedFile = Path.Combine(Path.GetTempPath(), $"platform-seed-{Guid.NewGuid():N}.json");
@@ -48,7 +53,7 @@ public sealed class PlatformCluster : IAsyncDisposable
         await cluster.WriteSeedAsync();
         try
         {
-            await cluster.StartServicesAsync();
+            await cluster.StartServicesAsync(settings ?? new Dictionary<string, string?>());
         }
         catch
         {
@@ -72,13 +77,19 @@ public sealed class PlatformCluster : IAsyncDisposable
             {
                 new { clientId = Admin.Id, clientSecret = Admin.Secret, displayName = "Platform administration", grantTypes = new[] { "client_credentials" }, scopes = new[] { "platform.admin" }, introspection = true },
                 new { clientId = Api.Id, clientSecret = Api.Secret, displayName = "Demo API", grantTypes = Array.Empty<string>(), scopes = Array.Empty<string>(), introspection = true },
+                new
+                {
+                    clientId = Web.Id, clientSecret = Web.Secret, displayName = "Demo web application",
+                    grantTypes = new[] { "authorization_code", "refresh_token" }, scopes = new[] { "openid", "profile", "email", "offline_access" },
+                    redirectUris = new[] { Web.RedirectUri.AbsoluteUri }, postLogoutRedirectUris = new[] { Web.PostLogoutRedirectUri.AbsoluteUri }, introspection = false,
+                },
             },
             users = new[] { new { userName = "demo", email = "demo@example.com", password = NewSecret() } },
         };
         await File.WriteAllTextAsync(SeedFile, JsonSerializer.Serialize(seed));
     }
 
-    private async Task StartServicesAsync()
+    private async Task StartServicesAsync(IReadOnlyDictionary<string, string?> settings)
     {
         var ports = new Dictionary<string, int>
         {
@@ -93,14 +104,15 @@ public sealed class PlatformCluster : IAsyncDisposable
         // The projection first, so that its queues are bound before the writers' relays publish.
         foreach (var service in new[] { "Platform.Projection", "Platform.Authorization", "Platform.Token", "Platform.Profile" })
         {
-            var started = ServiceProcess.Start(service, ports[service], new Dictionary<string, string?>
+            var environment = new Dictionary<string, string?>(settings)
             {
                 ["ConnectionStrings__Postgres"] = Postgres,
                 ["ConnectionStrings__RabbitMq"] = RabbitMq,
                 ["Platform__Issuer"] = Issuer.AbsoluteUri,
                 ["Platform__Seed__File"] = service is "Platform.Authorization" or "Platform.Profile" ? SeedFile : null,
                 ["Platform__Bus__QueuePrefix"] = $"{QueuePrefix}-{service["Platform.".Length..].ToLowerInvariant()}",
-            });
+            };
+            var started = ServiceProcess.Start(service, ports[service], environment);
             services.Add(started);
             await started.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
         }
