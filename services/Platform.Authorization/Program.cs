@@ -1,10 +1,15 @@
+using Platform.Authorization.Authorizing;
 using Platform.Authorization.Clients.Registering;
+using Platform.Authorization.Discovery;
+using Platform.Authorization.Pages;
 using Platform.Authorization.Seeding;
+using Platform.Authorization.SigningOut;
 using Platform.Contracts;
 using Platform.Identity;
 using Platform.Identity.Seeding;
 using Platform.Identity.Protocol;
 using Platform.Identity.Server;
+using Platform.Identity.Sessions;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Bus;
 
@@ -14,13 +19,16 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.AddPlatformEventStore(store => store.AddIdentityDocuments())
         .AddEventRelay("authorization", StreamKinds.Client, StreamKinds.Scope, StreamKinds.Grant);
     builder.AddPlatformBus();
-    builder.AddPlatformOpenIddict()
+    builder.AddPlatformOpenIddict(server => server.AdvertiseOnlyWhatWorks())
         .AddValidation(validation =>
         {
             validation.UseLocalServer();
             validation.UseAspNetCore();
         });
     builder.AddAdminAuthorization();
+    builder.AddSignInSession();
+    builder.Services.AddAntiforgery();
+    builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddScoped<ClientRegistrar>();
     builder.AddSeeding<SeedAtStartup>();
 
@@ -28,8 +36,11 @@ return await PlatformHost.RunAsync(args, builder =>
     app.UseForwardedHeaders();
     app.MapHealthEndpoints();
     app.UseOwnedEndpointsOnly(PlatformService.Authorization);
+    app.UseProtocolErrorPages();
     app.UseAuthentication();
     app.UseAuthorization();
     app.MapClientRegistration();
+    app.MapAuthorization();
+    app.MapEndSession();
     return app;
 });

@@ -28,6 +28,29 @@ public sealed class DiscoveryTests(AuthorizationServiceFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task DiscoveryDocument_Fetched_AdvertisesExactlyWhatWorks()
+    {
+        using var http = fixture.CreateClient();
+
+        var discovery = await AuthorizationServiceFixture.GetJsonAsync(http, ".well-known/openid-configuration");
+
+        string[] Values(string name) => discovery.GetProperty(name).EnumerateArray().Select(e => e.GetString()!).Order().ToArray();
+        Assert.Equal(new Uri(Issuer, "connect/authorize").AbsoluteUri, discovery.GetProperty("authorization_endpoint").GetString());
+        Assert.Equal(new Uri(Issuer, "connect/endsession").AbsoluteUri, discovery.GetProperty("end_session_endpoint").GetString());
+        Assert.Equal(new Uri(Issuer, "connect/userinfo").AbsoluteUri, discovery.GetProperty("userinfo_endpoint").GetString());
+        Assert.Equal(["S256"], Values("code_challenge_methods_supported"));
+        Assert.Equal(["authorization_code", "client_credentials", "implicit", "refresh_token"], Values("grant_types_supported"));
+        Assert.Equal(["code", "id_token", "id_token token", "token"], Values("response_types_supported"));
+        Assert.Equal(["consent", "login", "none"], Values("prompt_values_supported"));
+        Assert.Equal(["email", "offline_access", "openid", "profile"], Values("scopes_supported"));
+        Assert.Equal(["client_secret_basic", "client_secret_post"], Values("token_endpoint_auth_methods_supported"));
+        foreach (var claim in new[] { "sub", "name", "preferred_username", "email" })
+        {
+            Assert.Contains(claim, Values("claims_supported"));
+        }
+    }
+
+    [Fact]
     public async Task AuthorizationServerMetadata_Fetched_NamesTheSameIssuerAndEndpoints()
     {
         using var http = fixture.CreateClient();
