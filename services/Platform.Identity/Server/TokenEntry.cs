@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -87,6 +88,7 @@ public static class TokenEntry
             // The manager hashes the reference id before the store sees it; the raw value only goes to the client.
             var token = new Token { Id = context.Principal.GetTokenId() };
             await tokens.PopulateAsync(token, descriptor);
+            token.ParentTokenId = RedeemedTokenId(context);
             await tokens.CreateAsync(token);
 
             if (referenceId is not null)
@@ -94,6 +96,31 @@ public static class TokenEntry
                 context.Token = referenceId;
             }
         }
+
+        /// <summary>
+        /// The code, device code or refresh token the token endpoint is exchanging for this token, so that
+        /// <c>TokenIssued.ParentTokenId</c> records the lineage: code → tokens, refresh token → rotated tokens.
+        /// </summary>
+        private static string? RedeemedTokenId(GenerateTokenContext context)
+        {
+            if (context.EndpointType != OpenIddictServerEndpointType.Token || context.Transaction.Request is not { } request)
+            {
+                return null;
+            }
+
+            var authentication = context.Transaction.GetProperty<ProcessAuthenticationContext>(typeof(ProcessAuthenticationContext).FullName!);
+            return ParentOf(request.GrantType, authentication?.AuthorizationCodePrincipal, authentication?.DeviceCodePrincipal, authentication?.RefreshTokenPrincipal);
+        }
+
+        /// <summary>The id of the token a grant of <paramref name="grantType"/> redeems; null for grants that redeem none.</summary>
+        public static string? ParentOf(string? grantType, ClaimsPrincipal? authorizationCode, ClaimsPrincipal? deviceCode, ClaimsPrincipal? refreshToken) =>
+            (grantType switch
+            {
+                OpenIddictConstants.GrantTypes.AuthorizationCode => authorizationCode,
+                OpenIddictConstants.GrantTypes.DeviceCode => deviceCode,
+                OpenIddictConstants.GrantTypes.RefreshToken => refreshToken,
+                _ => null,
+            })?.GetTokenId();
 
         private async ValueTask<string> CreateReferenceIdAsync(GenerateTokenContext context)
         {
