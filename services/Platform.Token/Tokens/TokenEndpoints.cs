@@ -1,6 +1,7 @@
 using Platform.Identity.Protocol;
 using Platform.Identity.Server;
 using Platform.Token.Tokens.Issuing;
+using static OpenIddict.Server.OpenIddictServerHandlers.Protection;
 
 namespace Platform.Token.Tokens;
 
@@ -12,7 +13,13 @@ public static class TokenEndpoints
 {
     public static WebApplicationBuilder AddTokenEndpoints(this WebApplicationBuilder builder)
     {
-        builder.AddPlatformOpenIddict();
+        builder.AddPlatformOpenIddict(server =>
+        {
+            server.RemoveEventHandler(ValidateTokenEntry.Descriptor);
+            server.AddEventHandler(ReplayedGrant.Descriptor);
+            server.AddEventHandler(RefreshScope.Descriptor);
+            server.AddEventHandler(AccessTokenFormat.Descriptor);
+        });
         return builder;
     }
 
