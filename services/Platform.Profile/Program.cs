@@ -1,6 +1,8 @@
 using Platform.Contracts;
 using Platform.Identity;
+using Platform.Identity.Protocol;
 using Platform.Identity.Seeding;
+using Platform.Profile.Account;
 using Platform.Profile.Seeding;
 using Platform.Profile.Users;
 using Platform.ServiceDefaults;
@@ -14,9 +16,13 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.AddPlatformBus();
     builder.AddUsers();
     builder.AddSeeding<SeedUsersAtStartup>();
+    builder.AddAccountPages();
 
     var app = builder.Build();
     app.UseForwardedHeaders();
     app.MapHealthEndpoints();
+    app.UseOwnedEndpointsOnly(PlatformService.Profile);
+    app.UseAuthentication();
+    app.MapAccountPages();
     return app;
 });

@@ -9,7 +9,7 @@ public static class UserStore
     public static Marten.StoreOptions AddUserDocuments(this Marten.StoreOptions options)
     {
         options.Projections.Add<UserAccountProjection>(ProjectionLifecycle.Inline);
-        options.Schema.For<UserAccount>().UniqueIndex(user => user.UserName);
+        options.Schema.For<UserAccount>().UniqueIndex(user => user.UserName).Index(user => user.Email!);
         options.Schema.For<UserCredential>();
         return options;
     }
