@@ -4,6 +4,7 @@ using Platform.Identity.Protocol;
 using Platform.Identity.Seeding;
 using Platform.Profile.Account;
 using Platform.Profile.Seeding;
+using Platform.Profile.UserInfo;
 using Platform.Profile.Users;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Bus;
@@ -17,6 +18,7 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.AddUsers();
     builder.AddSeeding<SeedUsersAtStartup>();
     builder.AddAccountPages();
+    builder.AddUserInfo();
 
     var app = builder.Build();
     app.UseForwardedHeaders();
@@ -24,5 +26,6 @@ return await PlatformHost.RunAsync(args, builder =>
     app.UseOwnedEndpointsOnly(PlatformService.Profile);
     app.UseAuthentication();
     app.MapAccountPages();
+    app.MapUserInfo();
     return app;
 });
