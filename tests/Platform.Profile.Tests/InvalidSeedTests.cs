@@ -37,3 +37,30 @@ public sealed class InvalidSeedTests
         Assert.Empty(await EventStoreReader.EventsOfTypeAsync(postgres, "user_registered"));
     }
 }
+
+/// <summary>A lockout setting that makes no sense stops the service with one sentence naming it (exit 78), before it serves anything.</summary>
+public sealed class InvalidSignInSettingsTests
+{
+    [Theory]
+    [InlineData("Platform__SignIn__MaxFailedAttempts", "0")]
+    [InlineData("Platform__SignIn__LockoutDuration", "soon")]
+    public async Task SignInSetting_Invalid_StopsStartupWithOneSentenceNamingIt(string variable, string value)
+    {
+        await using var service = ServiceProcess.Start("Platform.Profile", ServiceProcess.FreePort(), new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Postgres"] = await TestServers.CreateDatabaseAsync("profile_bad_signin"),
+            ["ConnectionStrings__RabbitMq"] = await TestServers.RabbitMqAsync(),
+            ["Platform__Issuer"] = "http://localhost/",
+            ["Platform__Bus__QueuePrefix"] = $"profile-tests-{Guid.NewGuid():N}",
+            [variable] = value,
+        });
+
+        var exitCode = await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exitCode == 78, $"Exit code {exitCode}:\n{service.Output}");
+        var sentence = Assert.Single(service.Output.Split('\n'), line => line.StartsWith("Platform.Profile cannot start.", StringComparison.Ordinal));
+        Assert.Contains($"Set {variable} (environment)", sentence, StringComparison.Ordinal);
+        Assert.Contains($"'{value}'", sentence, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", service.Output, StringComparison.Ordinal);
+    }
+}
