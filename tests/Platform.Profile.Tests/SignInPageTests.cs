@@ -34,6 +34,17 @@ public sealed class SignInPageTests(SignInFixture fixture) : IClassFixture<SignI
         Assert.DoesNotContain("<script", page, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task LoginPage_WithLoginHint_FillsInTheNameEncoded()
+    {
+        using var browser = fixture.Browser();
+
+        var page = await browser.GetStringAsync("/account/login?login_hint=" + Uri.EscapeDataString("ada\"><script>x</script>"));
+
+        Assert.Contains("value=\"ada&quot;&gt;&lt;script&gt;x&lt;/script&gt;\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", page, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/account/login")]
     [InlineData("/account/logout")]

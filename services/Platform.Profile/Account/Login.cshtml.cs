@@ -26,7 +26,12 @@ public sealed class LoginModel(PasswordSignIn signIn) : PageModel
 
     public string? Error { get; private set; }
 
-    public void OnGet() => ReturnUrl = LocalUrl.IsLocal(ReturnUrl) ? ReturnUrl : null;
+    /// <param name="loginHint">The client's <c>login_hint</c>, passed on by the authorization endpoint: fills in the name.</param>
+    public void OnGet([FromQuery(Name = "login_hint")] string? loginHint)
+    {
+        ReturnUrl = LocalUrl.IsLocal(ReturnUrl) ? ReturnUrl : null;
+        Login = loginHint is { Length: <= 256 } ? loginHint : null;
+    }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
