@@ -60,7 +60,6 @@ public sealed class KeyRing(NpgsqlDataSource dataSource, KeyRotationPolicy? poli
 
     private async Task<LoadedKeys> ApplyScheduleAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, transaction, $"""
@@ -75,6 +74,8 @@ public sealed class KeyRing(NpgsqlDataSource dataSource, KeyRotationPolicy? poli
             UPDATE platform.keys SET activates_at = created_at WHERE activates_at IS NULL;
             """, cancellationToken);
 
+        // The time is read once the lock is held: a replica that waited must not decide on a time before another's keys.
+        var now = time.GetUtcNow();
         var stored = await ReadAsync(connection, transaction, cancellationToken);
         foreach (var use in new[] { "sig", "enc" })
         {
@@ -146,16 +147,23 @@ public sealed record LoadedKeys(
 {
     public static LoadedKeys From(IReadOnlyList<StoredKey> stored, DateTimeOffset now)
     {
-        var signing = stored.Where(key => key.Use == "sig").OrderByDescending(key => key.ActivatesAt)
-            .Select(key => (key, security: ToRsa(key))).ToList();
-        var encryption = stored.Where(key => key.Use == "enc" && key.ActivatesAt <= now).OrderByDescending(key => key.ActivatesAt)
-            .Select(key => (key, security: new SymmetricSecurityKey(key.Material) { KeyId = key.Id })).ToList();
-        var activeSigning = KeySchedule.Active(signing.Select(s => s.key), now)!;
+        var signing = stored.Where(key => key.Use == "sig").OrderByDescending(key => key.ActivatesAt).ToList();
+        var encryption = stored.Where(key => key.Use == "enc").ToList();
+        var activeSigning = KeySchedule.Active(signing, now)!;
+        var activeEncryption = KeySchedule.Active(encryption, now)!;
+
+        // Every signing key is published (the next one before its time); encryption keys decrypt once in use.
+        var published = signing.Select(ToRsa).ToList();
+        var decrypting = encryption
+            .Where(key => key.ActivatesAt <= activeEncryption.ActivatesAt)
+            .OrderByDescending(key => key.ActivatesAt)
+            .Select(key => new SymmetricSecurityKey(key.Material) { KeyId = key.Id })
+            .ToList();
         return new LoadedKeys(
-            signing.Single(s => s.key.Id == activeSigning.Id).security,
-            encryption[0].security,
-            signing.Select(s => s.security).ToList(),
-            encryption.Select(e => e.security).ToList());
+            published.Single(key => key.KeyId == activeSigning.Id),
+            decrypting.Single(key => key.KeyId == activeEncryption.Id),
+            published,
+            decrypting);
     }
 
     public bool SameKeysAs(LoadedKeys other) =>

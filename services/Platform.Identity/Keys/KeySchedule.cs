@@ -42,7 +42,7 @@ public static class KeySchedule
             }
         }
 
-        var active = ordered.LastOrDefault(key => key.ActivatesAt <= now);
+        var active = Active(ordered, now);
         if (active is null)
         {
             create.Add(now);
@@ -60,7 +60,11 @@ public static class KeySchedule
         return new KeyPlan(create, delete);
     }
 
-    /// <summary>The key in use now: the newest that has taken over.</summary>
+    /// <summary>
+    /// The key in use now: the newest that has taken over. The very first key is in use from the start even if
+    /// its time is a moment ahead of this service's clock (replicas' clocks differ by a little; without a
+    /// predecessor there is nothing else to sign with).
+    /// </summary>
     public static StoredKey? Active(IEnumerable<StoredKey> keys, DateTimeOffset now) =>
-        keys.Where(key => key.ActivatesAt <= now).MaxBy(key => key.ActivatesAt);
+        keys.Where(key => key.ActivatesAt <= now).MaxBy(key => key.ActivatesAt) ?? keys.MinBy(key => key.ActivatesAt);
 }

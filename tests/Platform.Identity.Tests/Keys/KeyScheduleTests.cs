@@ -66,6 +66,15 @@ public sealed class KeyScheduleTests
     }
 
     [Fact]
+    public void Decide_OnlyKeyMomentsAheadOfThisClock_UsesItInsteadOfMakingAnother()
+    {
+        var plan = KeySchedule.Decide([Key("first", Now.AddMilliseconds(40))], Now, Policy);
+
+        Assert.Empty(plan.Create);
+        Assert.Equal("first", KeySchedule.Active([Key("first", Now.AddMilliseconds(40))], Now)!.Id);
+    }
+
+    [Fact]
     public void Active_NextKeyNotYetDue_IsTheOlderOne() =>
         Assert.Equal("a", KeySchedule.Active([Key("a", Now.AddDays(-29)), Key("b", Now.AddDays(1))], Now)!.Id);
 }
