@@ -39,8 +39,11 @@ public sealed class PlatformCluster : IAsyncDisposable
     public (string Id, string Secret, Uri RedirectUri, Uri PostLogoutRedirectUri) Web { get; } =
         ("demo-web", NewSecret(), new Uri("http://127.0.0.1:8400/callback"), new Uri("http://127.0.0.1:8400/"));
 
+    /// <summary>The demo user, who signs in through the browser.</summary>
+    public (string UserName, string Password) User { get; } = ("demo", NewSecret()[..24]);
+
     /// <summary>Every secret the cluster was given, for tests that check none of them leaks.</summary>
-    public IEnumerable<string> SeededSecrets => [Admin.Secret, Api.Secret, Web.Secret];
+    public IEnumerable<string> SeededSecrets => [Admin.Secret, Api.Secret, Web.Secret, User.Password];
 
     public static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
@@ -84,7 +87,7 @@ public sealed class PlatformCluster : IAsyncDisposable
                     redirectUris = new[] { Web.RedirectUri.AbsoluteUri }, postLogoutRedirectUris = new[] { Web.PostLogoutRedirectUri.AbsoluteUri }, introspection = false,
                 },
             },
-            users = new[] { new { userName = "demo", email = "demo@example.com", password = NewSecret() } },
+            users = new[] { new { userName = User.UserName, email = "demo@example.com", password = User.Password } },
         };
         await File.WriteAllTextAsync(SeedFile, JsonSerializer.Serialize(seed));
     }

@@ -50,7 +50,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        start.Environment["ASPNETCORE_URLS"] = address.AbsoluteUri.TrimEnd('/');
+        // localhost: both loopback addresses, as a browser may try the issuer's host over IPv6 first.
+        start.Environment["ASPNETCORE_URLS"] = $"http://localhost:{port}";
         start.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (key, value) in environment)
         {
