@@ -17,7 +17,7 @@ public sealed class EndSessionTests(SignInFixture fixture) : IClassFixture<SignI
         var (userId, cookie) = await fixture.SignedInUserAsync();
         browser.SetCookie(cookie);
 
-        using var response = await browser.GetAsync(
+        using var response = await ConfirmAsync(browser,
             $"/connect/endsession?client_id={fixture.Shop.Id}&post_logout_redirect_uri={Uri.EscapeDataString(SignInFixture.SignedOut)}&state=bye");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -52,10 +52,48 @@ public sealed class EndSessionTests(SignInFixture fixture) : IClassFixture<SignI
         using var browser = fixture.NewBrowser();
         browser.SetCookie((await fixture.SignedInUserAsync()).Cookie);
 
-        using var response = await browser.GetAsync("/connect/endsession");
+        using var response = await ConfirmAsync(browser, "/connect/endsession");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("You are signed out", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.False(browser.HasCookie("platform.session"));
+    }
+
+    [Fact]
+    public async Task EndSession_WithoutIdTokenHint_AsksFirstAndKeepsTheSession()
+    {
+        using var browser = fixture.NewBrowser();
+        var (userId, cookie) = await fixture.SignedInUserAsync();
+        browser.SetCookie(cookie);
+
+        using var response = await browser.GetAsync($"/connect/endsession?client_id={fixture.Shop.Id}&post_logout_redirect_uri={Uri.EscapeDataString(SignInFixture.SignedOut)}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Sign out of Platform?", page, StringComparison.Ordinal);
+        Assert.Contains(SignInFixture.FormFields(page), field => field.Key == "__RequestVerificationToken");
+        Assert.True(browser.HasCookie("platform.session"), "Nothing is signed out before the person confirms.");
+        Assert.Equal(["user_registered"], await EventStoreReader.EventTypesAsync(fixture.Postgres, userId));
+    }
+
+    [Fact]
+    public async Task EndSession_ConfirmationWithoutAntiforgeryToken_IsRefusedAndKeepsTheSession()
+    {
+        using var browser = fixture.NewBrowser();
+        browser.SetCookie((await fixture.SignedInUserAsync()).Cookie);
+
+        using var response = await browser.SendAsync(HttpMethod.Post, "/connect/endsession", [new("confirm_sign_out", "yes")]);
+
+        await AuthorizeTests.AssertErrorPageAsync(response);
+        Assert.True(browser.HasCookie("platform.session"));
+    }
+
+    /// <summary>Opens the sign-out URL and answers the confirmation page, as the person would.</summary>
+    private static async Task<HttpResponseMessage> ConfirmAsync(Browser browser, string url)
+    {
+        using var question = await browser.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, question.StatusCode);
+        var fields = SignInFixture.FormFields(await question.Content.ReadAsStringAsync());
+        return await browser.SendAsync(HttpMethod.Post, "/connect/endsession", fields.Append(new("confirm_sign_out", "yes")));
     }
 }

@@ -1,4 +1,8 @@
+using System.Text;
 using Marten;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.Extensions.Primitives;
+using OpenIddict.Abstractions;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using OpenIddict.Server.AspNetCore;
@@ -24,7 +28,10 @@ public static class EndSessionEndpoint
         return app;
     }
 
-    private static async Task<IResult> EndSessionAsync(HttpContext context, IDocumentStore store, TimeProvider time, ILoggerFactory loggers)
+    private const string ConfirmField = "confirm_sign_out";
+
+    private static async Task<IResult> EndSessionAsync(
+        HttpContext context, IDocumentStore store, TimeProvider time, ILoggerFactory loggers, IAntiforgery antiforgery)
     {
         var request = context.GetOpenIddictServerRequest();
         if (request is null)
@@ -35,6 +42,23 @@ public static class EndSessionEndpoint
         var session = await context.AuthenticateAsync(SignInSession.Scheme);
         if (session.Succeeded && session.Principal.FindFirst(SignInSession.Claims.Subject)?.Value is { Length: > 0 } userId)
         {
+            // Antiforgery tokens are bound to the signed-in user.
+            context.User = session.Principal;
+
+            // Without an id_token_hint any page could send the browser here: ask the person first
+            // (OpenID Connect RP-Initiated Logout §2), with a form only this site can post.
+            if (string.IsNullOrEmpty(request.IdTokenHint))
+            {
+                switch (await ConfirmedAsync(context, antiforgery))
+                {
+                    case null:
+                        return Confirmation(context, request, antiforgery);
+                    case false:
+                        return ErrorPage.Show(context, OpenIddict.Abstractions.OpenIddictConstants.Errors.InvalidRequest,
+                            "The sign-out form expired or did not come from this site. Go back to the application and try again.");
+                }
+            }
+
             await RecordAsync(store, userId, session.Principal.FindFirst(SignInSession.Claims.SessionId)?.Value, time.GetUtcNow(),
                 loggers.CreateLogger(typeof(EndSessionEndpoint)), context.RequestAborted);
             await context.SignOutAsync(SignInSession.Scheme);
@@ -49,6 +73,48 @@ public static class EndSessionEndpoint
         return Page.Html(context, "You are signed out", """
             <h1>You are signed out</h1>
             <p>You have signed out of Platform. You can close this window.</p>
+            """);
+    }
+
+    /// <summary>null: not answered yet; true: the person confirmed on our form; false: a forged or stale answer.</summary>
+    private static async Task<bool?> ConfirmedAsync(HttpContext context, IAntiforgery antiforgery)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.HasFormContentType
+            || !(await context.Request.ReadFormAsync(context.RequestAborted)).ContainsKey(ConfirmField))
+        {
+            return null;
+        }
+
+        try
+        {
+            await antiforgery.ValidateRequestAsync(context);
+            return true;
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return false;
+        }
+    }
+
+    private static IResult Confirmation(HttpContext context, OpenIddictRequest request, IAntiforgery antiforgery)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        var hidden = new StringBuilder();
+        foreach (var (name, value) in request.GetParameters())
+        {
+            foreach (var item in ((StringValues)value).OfType<string>())
+            {
+                hidden.Append($"""<input type="hidden" name="{Page.Encode(name)}" value="{Page.Encode(item)}">""");
+            }
+        }
+
+        return Page.Html(context, "Sign out?", $"""
+            <h1>Sign out of Platform?</h1>
+            <p>An application asked to sign you out. If you did not ask for it, close this window.</p>
+            <form method="post" action="/{PlatformEndpoints.EndSession}">
+            {hidden}<input type="hidden" name="{Page.Encode(tokens.FormFieldName)}" value="{Page.Encode(tokens.RequestToken)}">
+            <div class="actions"><button type="submit" class="primary" name="{ConfirmField}" value="yes" autofocus>Sign out</button></div>
+            </form>
             """);
     }
 
