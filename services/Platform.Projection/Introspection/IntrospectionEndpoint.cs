@@ -70,6 +70,16 @@ public static class IntrospectionEndpoint
         return Results.Json(Describe(token, issuer.Value));
     }
 
+    /// <summary>
+    /// The view of a presented reference token when introspection would call it active, else null. The audit
+    /// API authenticates its bearer callers with it, so both answer "is this token good" the same way.
+    /// </summary>
+    public static async Task<TokenView?> FindActiveAsync(IQuerySession session, string presented, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var token = await FindAsync(session, presented, cancellationToken);
+        return token is not null && await IsActiveAsync(session, token, now, cancellationToken) ? token : null;
+    }
+
     /// <summary>Reference tokens are found by the hash the writers store: SHA-256 of the token, base64.</summary>
     private static Task<TokenView?> FindAsync(IQuerySession session, string presented, CancellationToken cancellationToken)
     {
