@@ -15,6 +15,8 @@ return await PlatformHost.RunAsync(args, builder =>
     {
         consumers.AddConsumer<TokenEventsConsumer>();
         consumers.AddConsumer<ClientEventsConsumer>();
+        consumers.AddConsumer<GrantEventsConsumer>();
+        consumers.AddConsumer<UserEventsConsumer>();
     }, (_, rabbit) => rabbit.UseMessageRetry(retry => retry.Exponential(30, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50))));
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton<ProjectionFeed>();

@@ -53,6 +53,38 @@ public sealed class ClientEventsConsumer(IDocumentStore store, ProjectionFeed fe
             current => ClientEvolution.Apply(current, envelope.Data, envelope.StreamVersion, envelope.Sequence), cancellationToken);
 }
 
+/// <summary>Keeps the grant views, for cascading a revoked grant to its tokens.</summary>
+public sealed class GrantEventsConsumer(IDocumentStore store, ProjectionFeed feed) :
+    IConsumer<EventEnvelope<GrantApproved>>,
+    IConsumer<EventEnvelope<GrantUpdated>>,
+    IConsumer<EventEnvelope<GrantRevoked>>,
+    IConsumer<EventEnvelope<GrantPruned>>
+{
+    public Task Consume(ConsumeContext<EventEnvelope<GrantApproved>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<GrantUpdated>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<GrantRevoked>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<GrantPruned>> context) => ApplyAsync(context.Message, context.CancellationToken);
+
+    private Task ApplyAsync<TEvent>(EventEnvelope<TEvent> envelope, CancellationToken cancellationToken) where TEvent : class =>
+        ReadModelWrite.ApplyAsync<GrantView>(store, feed, envelope.StreamId, envelope.Sequence, envelope.Timestamp,
+            current => GrantEvolution.Apply(current, envelope.Data, envelope.StreamVersion, envelope.Sequence), cancellationToken);
+}
+
+/// <summary>Keeps the user views: the user name introspection reports, and disabled users for the cascade.</summary>
+public sealed class UserEventsConsumer(IDocumentStore store, ProjectionFeed feed) :
+    IConsumer<EventEnvelope<UserRegistered>>,
+    IConsumer<EventEnvelope<UserDisabled>>,
+    IConsumer<EventEnvelope<UserEnabled>>
+{
+    public Task Consume(ConsumeContext<EventEnvelope<UserRegistered>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<UserDisabled>> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EventEnvelope<UserEnabled>> context) => ApplyAsync(context.Message, context.CancellationToken);
+
+    private Task ApplyAsync<TEvent>(EventEnvelope<TEvent> envelope, CancellationToken cancellationToken) where TEvent : class =>
+        ReadModelWrite.ApplyAsync<UserView>(store, feed, envelope.StreamId, envelope.Sequence, envelope.Timestamp,
+            current => UserEvolution.Apply(current, envelope.Data, envelope.StreamVersion, envelope.Sequence), cancellationToken);
+}
+
 internal static class ReadModelWrite
 {
     public static async Task ApplyAsync<TView>(

@@ -95,7 +95,9 @@ public static class IntrospectionEndpoint
         }
 
         var client = token.ApplicationId is null ? null : await session.LoadAsync<ClientView>(token.ApplicationId, cancellationToken);
-        return client is null || (client.Enabled && !client.Deleted);
+        var grant = token.GrantId is null ? null : await session.LoadAsync<GrantView>(token.GrantId, cancellationToken);
+        var user = token.Subject is null ? null : await session.LoadAsync<UserView>(token.Subject, cancellationToken);
+        return TokenActivity.IsActive(token, client, grant, user, now);
     }
 
     private static Dictionary<string, object> Describe(TokenView token, Uri issuer)

@@ -26,6 +26,8 @@ public static class ReadModelStore
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.Schema.For<TokenView>().Index(view => view.ReferenceIdHash).UseOptimisticConcurrency(true);
                 options.Schema.For<ClientView>().Index(view => view.ClientId).UseOptimisticConcurrency(true);
+                options.Schema.For<GrantView>().UseOptimisticConcurrency(true);
+                options.Schema.For<UserView>().UseOptimisticConcurrency(true);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();

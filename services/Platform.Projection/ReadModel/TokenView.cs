@@ -101,4 +101,15 @@ public static class TokenActivity
         token.State == TokenState.Valid
         && token.Kind is TokenKinds.AccessToken or TokenKinds.RefreshToken
         && (token.ExpiresAt is null || token.ExpiresAt > now);
+
+    /// <summary>
+    /// The token itself and its cascades: a revoked or pruned grant, a disabled or deleted client, a disabled user
+    /// (the subject of a user token) make it inactive. A view not known yet cascades nothing: what the bus has not
+    /// delivered cannot be told apart from what does not exist, and the freshness check covers that gap.
+    /// </summary>
+    public static bool IsActive(TokenView token, ClientView? client, GrantView? grant, UserView? user, DateTimeOffset now) =>
+        IsActive(token, now)
+        && (client is null || (client.Enabled && !client.Deleted))
+        && (grant is null || grant.State < GrantState.Revoked)
+        && (user is null || user.Enabled);
 }
