@@ -75,10 +75,11 @@ public sealed class PlatformCluster : IAsyncDisposable
             {
                 new { name = "api", displayName = "Call the demo API", resources = new[] { Api.Id } },
                 new { name = "platform.admin", displayName = "Administer Platform", resources = Array.Empty<string>() },
+                new { name = "platform.audit", displayName = "Read the audit trail", resources = Array.Empty<string>() },
             },
             clients = new object[]
             {
-                new { clientId = Admin.Id, clientSecret = Admin.Secret, displayName = "Platform administration", grantTypes = new[] { "client_credentials" }, scopes = new[] { "platform.admin" }, introspection = true },
+                new { clientId = Admin.Id, clientSecret = Admin.Secret, displayName = "Platform administration", grantTypes = new[] { "client_credentials" }, scopes = new[] { "platform.admin", "platform.audit" }, introspection = true },
                 new { clientId = Api.Id, clientSecret = Api.Secret, displayName = "Demo API", grantTypes = Array.Empty<string>(), scopes = Array.Empty<string>(), introspection = true },
                 new
                 {
