@@ -245,6 +245,36 @@ public sealed class AuthorizeTests(SignInFixture fixture) : IClassFixture<SignIn
         Assert.Contains("code", AssertRedirectToClient(response, "https://erp.example/callback").Keys);
     }
 
+    [Fact]
+    public async Task Authorize_ImplicitFlowForAClientRegisteredForIt_SendsTokensInTheFragment()
+    {
+        using var browser = fixture.NewBrowser();
+        browser.SetCookie((await fixture.SignedInUserAsync()).Cookie);
+
+        using var response = await browser.GetAsync(SignInFixture.AuthorizeUrl(fixture.Legacy, "openid", SignInFixture.LegacyCallback,
+            new Dictionary<string, string?> { ["response_type"] = "id_token token", ["code_challenge"] = null, ["code_challenge_method"] = null }));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.StartsWith(SignInFixture.LegacyCallback + "#", location.OriginalString, StringComparison.Ordinal);
+        var fragment = QueryHelpers.ParseQuery(location.Fragment.TrimStart('#'));
+        Assert.Contains("access_token", fragment.Keys);
+        Assert.Contains("id_token", fragment.Keys);
+        Assert.DoesNotContain("access_token", location.Query, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Authorize_ImplicitFlowForACodeClient_IsRefusedWithoutRedirectOrToken()
+    {
+        using var browser = fixture.NewBrowser();
+        browser.SetCookie((await fixture.SignedInUserAsync()).Cookie);
+
+        using var response = await browser.GetAsync(SignInFixture.AuthorizeUrl(fixture.Shop.Id, "openid", SignInFixture.Callback,
+            new Dictionary<string, string?> { ["response_type"] = "id_token token", ["code_challenge"] = null, ["code_challenge_method"] = null }));
+
+        await AssertErrorPageAsync(response);
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:51234/callback")]
     [InlineData("com.example.shop:/callback")]

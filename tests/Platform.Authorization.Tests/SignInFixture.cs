@@ -32,6 +32,8 @@ public sealed partial class SignInFixture : IAsyncLifetime
     public (string Id, string Secret) Shop { get; } = ($"shop-{Guid.NewGuid():N}", PlatformCluster.NewSecret());
     public (string Id, string Secret) Erp { get; } = ($"erp-{Guid.NewGuid():N}", PlatformCluster.NewSecret());
     public string Mobile { get; } = $"mobile-{Guid.NewGuid():N}";
+    public string Legacy { get; } = $"legacy-{Guid.NewGuid():N}";
+    public const string LegacyCallback = "https://legacy.example/callback";
     private SeedFileOnDisk seed = null!;
 
     public async Task InitializeAsync()
@@ -53,6 +55,11 @@ public sealed partial class SignInFixture : IAsyncLifetime
                 {
                     clientId = Erp.Id, clientSecret = Erp.Secret, displayName = "Our ERP", grantTypes = new[] { "authorization_code" },
                     scopes = new[] { "openid", "profile" }, redirectUris = new[] { "https://erp.example/callback" }, consentType = "implicit",
+                },
+                new
+                {
+                    clientId = Legacy, displayName = "Legacy single-page app", clientType = "public", grantTypes = new[] { "implicit" },
+                    scopes = new[] { "openid" }, redirectUris = new[] { LegacyCallback }, consentType = "implicit",
                 },
                 new
                 {
