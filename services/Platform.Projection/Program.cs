@@ -1,5 +1,6 @@
 using MassTransit;
 using Platform.Identity.Protocol;
+using Platform.Projection.Audit;
 using Platform.Projection.Consuming;
 using Platform.Projection.Introspection;
 using Platform.Projection.ReadModel;
@@ -27,5 +28,6 @@ return await PlatformHost.RunAsync(args, builder =>
     app.UseForwardedHeaders();
     app.MapHealthEndpoints();
     app.MapIntrospection();
+    app.MapAudit();
     return app;
 });

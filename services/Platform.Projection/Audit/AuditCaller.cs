@@ -1,0 +1,61 @@
+using System.Net.Http.Headers;
+using Marten;
+using Platform.Contracts.Events;
+using Platform.Projection.Introspection;
+
+namespace Platform.Projection.Audit;
+
+/// <summary>
+/// The audit API's callers present a bearer access token (RFC 6750) with the <c>platform.audit</c> scope. The
+/// projection runs no OpenIddict server, so the token is checked exactly as introspection checks it: by its
+/// reference hash against the projection's token view (active, not expired, client enabled).
+/// </summary>
+public static class AuditCaller
+{
+    public const string Scope = "platform.audit";
+
+    /// <summary>Null when the caller may read the audit trail, else the RFC 6750 answer.</summary>
+    public static async Task<IResult?> RefusalAsync(HttpRequest request, IQuerySession session, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header))
+        {
+            // RFC 6750 §3.1: a request with no credentials gets the challenge without an error code.
+            return new Challenge(StatusCodes.Status401Unauthorized, "Bearer realm=\"Platform\"", "invalid_token",
+                "The request must carry a bearer access token with the platform.audit scope.");
+        }
+
+        if (!AuthenticationHeaderValue.TryParse(header, out var value) || !value.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase)
+            || string.IsNullOrWhiteSpace(value.Parameter))
+        {
+            return InvalidToken("The Authorization header must carry a bearer access token.");
+        }
+
+        var token = await IntrospectionEndpoint.FindActiveAsync(session, value.Parameter, time.GetUtcNow(), cancellationToken);
+        if (token is null || token.Kind != TokenKinds.AccessToken)
+        {
+            return InvalidToken("The access token is unknown, expired or revoked.");
+        }
+
+        if (!token.Scopes.Contains(Scope))
+        {
+            return new Challenge(StatusCodes.Status403Forbidden,
+                $"Bearer realm=\"Platform\", error=\"insufficient_scope\", scope=\"{Scope}\"", "insufficient_scope",
+                $"The access token lacks the {Scope} scope.");
+        }
+
+        return null;
+    }
+
+    private static Challenge InvalidToken(string description) =>
+        new(StatusCodes.Status401Unauthorized, "Bearer realm=\"Platform\", error=\"invalid_token\"", "invalid_token", description);
+
+    private sealed class Challenge(int status, string challenge, string error, string description) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.WWWAuthenticate = challenge;
+            return OAuthError.Result(status, error, description).ExecuteAsync(httpContext);
+        }
+    }
+}
