@@ -32,7 +32,7 @@ public static class PlatformBus
             });
             // Queues are named after the service and the consumer (projection-token-events), so replicas of one
             // service compete for a queue while different services each get every event.
-            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(ServicePrefix(builder), includeNamespace: false));
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(builder.QueuePrefix(), includeNamespace: false));
             registerConsumers?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
@@ -48,7 +48,7 @@ public static class PlatformBus
     /// <summary>Setting <c>Platform:Bus:QueuePrefix</c>; defaults to the service's name.</summary>
     public const string QueuePrefixKey = "Platform:Bus:QueuePrefix";
 
-    private static string ServicePrefix(WebApplicationBuilder builder) =>
+    public static string QueuePrefix(this WebApplicationBuilder builder) =>
         builder.Configuration[QueuePrefixKey] is { Length: > 0 } prefix
             ? prefix
             : builder.Environment.ApplicationName.Replace("Platform.", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
