@@ -11,6 +11,7 @@ return await PlatformHost.RunAsync(args, builder =>
 {
     builder.AddServiceDefaults();
     builder.AddReadModel();
+    var evictions = EvictionConsumer.QueueName(builder.QueuePrefix());
     // Concurrent writes of one view retry at once; a database outage backs off for about two minutes.
     builder.AddPlatformBus(consumers =>
     {
@@ -18,11 +19,23 @@ return await PlatformHost.RunAsync(args, builder =>
         consumers.AddConsumer<ClientEventsConsumer>();
         consumers.AddConsumer<GrantEventsConsumer>();
         consumers.AddConsumer<UserEventsConsumer>();
-    }, (_, rabbit) => rabbit.UseMessageRetry(retry => retry.Exponential(30, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50))));
+        consumers.AddConsumer<EvictionConsumer>().ExcludeFromConfigureEndpoints();
+    }, (context, rabbit) =>
+    {
+        rabbit.UseMessageRetry(retry => retry.Exponential(30, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50)));
+        // Every replica its own queue for revocations (fan-out), gone with the process.
+        rabbit.ReceiveEndpoint(evictions, endpoint =>
+        {
+            endpoint.Durable = false;
+            endpoint.AutoDelete = true;
+            endpoint.ConfigureConsumer<EvictionConsumer>(context);
+        });
+    });
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton<ProjectionFeed>();
     builder.Services.AddSingleton(new PublicIssuer(Issuer.Read(builder)));
     builder.Services.AddScoped<CallerAuthentication>();
+    builder.AddIntrospectionFreshness();
 
     var app = builder.Build();
     app.UseForwardedHeaders();

@@ -20,7 +20,7 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
     {
         var caller = await RegisterCallerAsync();
         var (tokenId, token) = NewToken();
-        var sequence = await fixture.PublishAsync(tokenId, 1, Issued(tokenId, token, "shop-app"));
+        var sequence = await fixture.PublishAsync(tokenId, 1, Issued(tokenId, token, "shop-app", audience: caller.ClientId));
         await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.LastSequence == sequence);
 
         var response = await IntrospectAsync(caller, token);
@@ -29,7 +29,7 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
         Assert.Equal("shop", response.GetProperty("client_id").GetString());
         Assert.Equal("api documents.read", response.GetProperty("scope").GetString());
         Assert.Equal("shop", response.GetProperty("sub").GetString());
-        Assert.Equal("demo-api", response.GetProperty("aud").GetString());
+        Assert.Equal(caller.ClientId, response.GetProperty("aud").GetString());
         Assert.Equal("Bearer", response.GetProperty("token_type").GetString());
         Assert.Equal(tokenId, response.GetProperty("jti").GetString());
         Assert.Equal("http://localhost/", response.GetProperty("iss").GetString());
@@ -57,7 +57,7 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
     {
         var caller = await RegisterCallerAsync();
         var (tokenId, token) = NewToken();
-        var issued = Issued(tokenId, token, "shop-app");
+        var issued = Issued(tokenId, token, "shop-app", audience: caller.ClientId);
         var sequence = await fixture.PublishAsync(tokenId, 1, issued);
         await fixture.PublishAsync(tokenId, 1, issued, atSequence: sequence);
         await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.LastSequence == sequence);
@@ -95,21 +95,131 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
     }
 
+    [Fact]
+    public async Task Introspect_AnotherClientsToken_InactiveAndNothingMore()
+    {
+        var stranger = await RegisterCallerAsync(allTokens: false);
+        var audience = await RegisterCallerAsync(allTokens: false);
+        var (tokenId, token) = NewToken();
+        var sequence = await fixture.PublishAsync(tokenId, 1, Issued(tokenId, token, "shop-app", audience: audience.ClientId));
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.LastSequence == sequence);
+
+        Assert.Equal("""{"active":false}""", (await IntrospectAsync(stranger, token)).GetRawText());
+        Assert.True((await IntrospectAsync(audience, token)).GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Introspect_UserToken_UserNameAndCascades()
+    {
+        var caller = await RegisterCallerAsync();
+        var userId = $"user-{Guid.NewGuid():N}";
+        var grantId = $"grant-{Guid.NewGuid():N}";
+        var (tokenId, token) = NewToken();
+        await fixture.PublishAsync(userId, 1, new UserRegistered(userId, "alice", null, Now));
+        await fixture.PublishAsync(grantId, 1, new GrantApproved(grantId, "shop-app", userId, "permanent", ["api"], Now));
+        await fixture.PublishAsync(tokenId, 1, Issued(tokenId, token, "shop-app", grantId: grantId, subject: userId));
+        await fixture.WaitForViewAsync<UserView>(userId, view => view.UserName is not null);
+        await fixture.WaitForViewAsync<GrantView>(grantId, view => view.State == GrantState.Valid);
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.ReferenceIdHash is not null);
+
+        Assert.Equal("alice", (await IntrospectAsync(caller, token)).GetProperty("username").GetString());
+
+        await fixture.PublishAsync(userId, 2, new UserDisabled(userId, null, Now));
+        await WaitForInactiveAsync(caller, token);
+    }
+
+    [Fact]
+    public async Task Introspect_HotTokenThenGrantRevoked_InactiveDespiteCache()
+    {
+        var caller = await RegisterCallerAsync();
+        var grantId = $"grant-{Guid.NewGuid():N}";
+        var (tokenId, token) = NewToken();
+        await fixture.PublishAsync(grantId, 1, new GrantApproved(grantId, "shop-app", "shop", "permanent", ["api"], Now));
+        await fixture.PublishAsync(tokenId, 1, Issued(tokenId, token, "shop-app", grantId: grantId));
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.ReferenceIdHash is not null);
+        Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean());
+        Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean());
+
+        await fixture.PublishAsync(grantId, 2, new GrantRevoked(grantId, RevocationReasons.Admin, Now));
+
+        await WaitForInactiveAsync(caller, token);
+    }
+
+    [Fact]
+    public async Task Introspect_HotTokenThenRevokedTwiceAndIssuanceReplayed_StaysInactive()
+    {
+        var caller = await RegisterCallerAsync();
+        var (tokenId, token) = NewToken();
+        var issued = Issued(tokenId, token, "shop-app");
+        var sequence = await fixture.PublishAsync(tokenId, 1, issued);
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.LastSequence == sequence);
+        Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean());
+
+        var revocation = await fixture.PublishAsync(tokenId, 2, new TokenRevoked(tokenId, RevocationReasons.RevocationRequest, Now));
+        await fixture.PublishAsync(tokenId, 2, new TokenRevoked(tokenId, RevocationReasons.RevocationRequest, Now), atSequence: revocation);
+        await WaitForInactiveAsync(caller, token);
+        await fixture.PublishAsync(tokenId, 1, issued, atSequence: sequence);
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.State == TokenState.Revoked);
+
+        Assert.Equal("""{"active":false}""", (await IntrospectAsync(caller, token)).GetRawText());
+    }
+
+    [Theory]
+    [InlineData("not-a-token")]
+    [InlineData("a.b.c")]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.e30.AAAA")]
+    [InlineData("%%%\u0001")]
+    public async Task Introspect_GarbageToken_Inactive(string garbage)
+    {
+        var caller = await RegisterCallerAsync();
+
+        Assert.Equal("""{"active":false}""", (await IntrospectAsync(caller, garbage)).GetRawText());
+    }
+
+    [Fact]
+    public async Task Introspect_Get_MethodNotAllowedOAuthError()
+    {
+        using var response = await fixture.Http.GetAsync("connect/introspect?token=x");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("invalid_request", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Introspect_NoCredentials_Unauthorized()
+    {
+        using var response = await fixture.Http.PostAsync("connect/introspect",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = "x" }));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    private async Task WaitForInactiveAsync((string ApplicationId, string ClientId, string Secret) caller, string token)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The token stayed active.");
+            await Task.Delay(25);
+        }
+    }
+
     private static (string Id, string Token) NewToken() => (Guid.CreateVersion7().ToString(), PlatformCluster.NewSecret());
 
-    private static TokenIssued Issued(string tokenId, string token, string applicationId) => new(
-        tokenId, TokenKinds.AccessToken, applicationId, "shop", null, "shop", ["api", "documents.read"], ["demo-api"],
+    private static TokenIssued Issued(string tokenId, string token, string applicationId, string audience = "demo-api", string? grantId = null, string subject = "shop") => new(
+        tokenId, TokenKinds.AccessToken, applicationId, "shop", grantId, subject, ["api", "documents.read"], [audience],
         Now, Now.AddMinutes(15), null, Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(token))), "valid");
 
-    private static ClientRegistered Registered(string applicationId, string clientId, string? secretHash, bool introspection) => new(
+    private static ClientRegistered Registered(string applicationId, string clientId, string? secretHash, bool introspection, bool allTokens = false) => new(
         applicationId, clientId, clientId, "confidential", "web", "explicit", [], [],
-        introspection ? ["ept:introspection"] : ["ept:token"], [], new Dictionary<string, string>(), secretHash, Now);
+        [.. introspection ? ["ept:introspection"] : new[] { "ept:token" }, .. allTokens ? new[] { "scp:platform.admin" } : []],
+        [], new Dictionary<string, string>(), secretHash, Now);
 
-    private async Task<(string ApplicationId, string ClientId, string Secret)> RegisterCallerAsync()
+    private async Task<(string ApplicationId, string ClientId, string Secret)> RegisterCallerAsync(bool allTokens = true)
     {
         var applicationId = $"api-{Guid.NewGuid():N}";
         var secret = PlatformCluster.NewSecret();
-        await fixture.PublishAsync(applicationId, 1, Registered(applicationId, applicationId, ClientSecrets.Hash(secret), introspection: true));
+        await fixture.PublishAsync(applicationId, 1, Registered(applicationId, applicationId, ClientSecrets.Hash(secret), introspection: true, allTokens));
         await fixture.WaitForViewAsync<ClientView>(applicationId, view => view.SecretHash is not null);
         return (applicationId, applicationId, secret);
     }

@@ -37,7 +37,7 @@ public sealed class CallerAuthentication(IQuerySession session)
                 "This client is not allowed to use the introspection endpoint."));
         }
 
-        return credentials;
+        return credentials with { Permissions = client.Permissions };
     }
 
     private static CallerResult ReadCredentials(HttpRequest request, IFormCollection form)
@@ -106,4 +106,7 @@ public sealed class CallerAuthentication(IQuerySession session)
     }
 }
 
-public sealed record CallerResult(string? ClientId, string? Secret, bool UsedBasic, IResult? Failure);
+public sealed record CallerResult(string? ClientId, string? Secret, bool UsedBasic, IResult? Failure)
+{
+    public IReadOnlyList<string> Permissions { get; init; } = [];
+}

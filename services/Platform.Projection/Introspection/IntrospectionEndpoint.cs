@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Marten;
 using Microsoft.Extensions.Primitives;
 using Platform.Contracts.Events;
@@ -8,8 +6,9 @@ using Platform.Projection.ReadModel;
 namespace Platform.Projection.Introspection;
 
 /// <summary>
-/// RFC 7662 token introspection, answered from the projection's read model. A token that is unknown,
-/// expired, revoked, or whose client is disabled is <c>{"active":false}</c> and nothing more.
+/// RFC 7662 token introspection (<see cref="TokenLookup"/> says where the answer comes from). A token that is
+/// unknown, expired, revoked, cascaded (grant revoked, client or user disabled), or that the caller may not see
+/// (<see cref="TokenVisibility"/>) is <c>{"active":false}</c> and nothing more.
 /// </summary>
 public static class IntrospectionEndpoint
 {
@@ -23,7 +22,7 @@ public static class IntrospectionEndpoint
         return app;
     }
 
-    public static async Task<IResult> HandleAsync(HttpContext context, IQuerySession session, CallerAuthentication callers, TimeProvider time, PublicIssuer issuer)
+    public static async Task<IResult> HandleAsync(HttpContext context, TokenLookup lookup, CallerAuthentication callers, TimeProvider time, PublicIssuer issuer)
     {
         context.Response.Headers.CacheControl = "no-store";
         if (!context.Request.HasFormContentType)
@@ -60,14 +59,14 @@ public static class IntrospectionEndpoint
             return OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request", "The 'token' parameter is missing.");
         }
 
-        var token = await FindAsync(session, form["token"].ToString(), context.RequestAborted);
         var now = time.GetUtcNow();
-        if (token is null || !await IsActiveAsync(session, token, now, context.RequestAborted))
+        var facts = await lookup.FindAsync(form["token"].ToString(), context.RequestAborted);
+        if (facts is null || !facts.IsActive(now) || !TokenVisibility.CanSee(caller.ClientId!, caller.Permissions, facts.Token))
         {
             return Results.Json(new Dictionary<string, object> { ["active"] = false });
         }
 
-        return Results.Json(Describe(token, issuer.Value));
+        return Results.Json(Describe(facts, issuer.Value));
     }
 
     /// <summary>
@@ -76,32 +75,13 @@ public static class IntrospectionEndpoint
     /// </summary>
     public static async Task<TokenView?> FindActiveAsync(IQuerySession session, string presented, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var token = await FindAsync(session, presented, cancellationToken);
-        return token is not null && await IsActiveAsync(session, token, now, cancellationToken) ? token : null;
+        var facts = await ReadModelTokens.FindByHashAsync(session, TokenLookup.Hash(presented), cancellationToken);
+        return facts is not null && facts.IsActive(now) ? facts.Token : null;
     }
 
-    /// <summary>Reference tokens are found by the hash the writers store: SHA-256 of the token, base64.</summary>
-    private static Task<TokenView?> FindAsync(IQuerySession session, string presented, CancellationToken cancellationToken)
+    private static Dictionary<string, object> Describe(TokenFacts facts, Uri issuer)
     {
-        var hash = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
-        return session.Query<TokenView>().FirstOrDefaultAsync(view => view.ReferenceIdHash == hash, cancellationToken);
-    }
-
-    private static async Task<bool> IsActiveAsync(IQuerySession session, TokenView token, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (!TokenActivity.IsActive(token, now))
-        {
-            return false;
-        }
-
-        var client = token.ApplicationId is null ? null : await session.LoadAsync<ClientView>(token.ApplicationId, cancellationToken);
-        var grant = token.GrantId is null ? null : await session.LoadAsync<GrantView>(token.GrantId, cancellationToken);
-        var user = token.Subject is null ? null : await session.LoadAsync<UserView>(token.Subject, cancellationToken);
-        return TokenActivity.IsActive(token, client, grant, user, now);
-    }
-
-    private static Dictionary<string, object> Describe(TokenView token, Uri issuer)
-    {
+        var token = facts.Token;
         var response = new Dictionary<string, object>
         {
             ["active"] = true,
@@ -111,6 +91,7 @@ public static class IntrospectionEndpoint
         if (token.Scopes.Count > 0) response["scope"] = string.Join(' ', token.Scopes);
         if (token.ClientId is not null) response["client_id"] = token.ClientId;
         if (token.Subject is not null) response["sub"] = token.Subject;
+        if (facts.User?.UserName is { } userName) response["username"] = userName;
         if (token.Audiences.Count > 0) response["aud"] = token.Audiences.Count == 1 ? token.Audiences[0] : token.Audiences;
         if (token.IssuedAt is { } issuedAt)
         {
