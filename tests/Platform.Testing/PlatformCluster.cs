@@ -192,15 +192,19 @@ public sealed class PlatformCluster : IAsyncDisposable
         return (json.GetProperty("client_id").GetString()!, json.GetProperty("client_secret").GetString()!);
     }
 
-    /// <summary>Introspects through the gateway as the API client.</summary>
-    public async Task<JsonElement> IntrospectAsync(string token)
+    /// <summary>
+    /// Introspects through the gateway as the administration client, which may see every token (an API client
+    /// sees only tokens meant for it); <paramref name="caller"/> introspects as another client.
+    /// </summary>
+    public async Task<JsonElement> IntrospectAsync(string token, (string Id, string Secret)? caller = null)
     {
         using var http = CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "connect/introspect")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
         };
-        request.Headers.Authorization = Basic(Api.Id, Api.Secret);
+        var (id, secret) = caller ?? Admin;
+        request.Headers.Authorization = Basic(id, secret);
         using var response = await http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
