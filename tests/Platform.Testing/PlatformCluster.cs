@@ -211,13 +211,13 @@ public sealed class PlatformCluster : IAsyncDisposable
     }
 
     /// <summary>Polls introspection until <paramref name="active"/> is what it says, within a bound.</summary>
-    public async Task<JsonElement> WaitForActiveAsync(string token, bool active, TimeSpan? within = null)
+    public async Task<JsonElement> WaitForActiveAsync(string token, bool active, TimeSpan? within = null, (string Id, string Secret)? caller = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
         JsonElement last;
         do
         {
-            last = await IntrospectAsync(token);
+            last = await IntrospectAsync(token, caller);
             if (last.GetProperty("active").GetBoolean() == active)
             {
                 return last;
