@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Marten;
 using Platform.Contracts.Events;
 using Platform.Projection.Introspection;
 
@@ -7,15 +6,16 @@ namespace Platform.Projection.Audit;
 
 /// <summary>
 /// The audit API's callers present a bearer access token (RFC 6750) with the <c>platform.audit</c> scope. The
-/// projection runs no OpenIddict server, so the token is checked exactly as introspection checks it: by its
-/// reference hash against the projection's token view (active, not expired, client enabled).
+/// projection runs no OpenIddict server, so the token is checked by introspection's own lookup (<see cref="TokenLookup"/>:
+/// the reference hash against the projection's views, or the writers' documents when the replica is not fresh)
+/// and its rule for active (not expired, not revoked, grant, client and user still enabled).
 /// </summary>
 public static class AuditCaller
 {
     public const string Scope = "platform.audit";
 
     /// <summary>Null when the caller may read the audit trail, else the RFC 6750 answer.</summary>
-    public static async Task<IResult?> RefusalAsync(HttpRequest request, IQuerySession session, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<IResult?> RefusalAsync(HttpRequest request, TokenLookup lookup, TimeProvider time, CancellationToken cancellationToken)
     {
         var header = request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header))
@@ -31,13 +31,13 @@ public static class AuditCaller
             return InvalidToken("The Authorization header must carry a bearer access token.");
         }
 
-        var token = await IntrospectionEndpoint.FindActiveAsync(session, value.Parameter, time.GetUtcNow(), cancellationToken);
-        if (token is null || token.Kind != TokenKinds.AccessToken)
+        var facts = await lookup.FindAsync(value.Parameter, cancellationToken);
+        if (facts is null || !facts.IsActive(time.GetUtcNow()) || facts.Token.Kind != TokenKinds.AccessToken)
         {
             return InvalidToken("The access token is unknown, expired or revoked.");
         }
 
-        if (!token.Scopes.Contains(Scope))
+        if (!facts.Token.Scopes.Contains(Scope))
         {
             return new Challenge(StatusCodes.Status403Forbidden,
                 $"Bearer realm=\"Platform\", error=\"insufficient_scope\", scope=\"{Scope}\"", "insufficient_scope",

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using Marten;
 using Platform.Contracts;
 using Platform.Contracts.Events;
+using Platform.Projection.Introspection;
 using Platform.ServiceDefaults;
 
 namespace Platform.Projection.Audit;
@@ -33,7 +33,7 @@ public static partial class AuditEndpoints
         {
             var http = context.HttpContext;
             http.Response.Headers.CacheControl = "no-store";
-            return await AuditCaller.RefusalAsync(http.Request, http.RequestServices.GetRequiredService<IQuerySession>(),
+            return await AuditCaller.RefusalAsync(http.Request, http.RequestServices.GetRequiredService<TokenLookup>(),
                 http.RequestServices.GetRequiredService<TimeProvider>(), http.RequestAborted) ?? await next(context);
         });
 
