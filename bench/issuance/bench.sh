@@ -323,7 +323,7 @@ Commit $commit$dirty. wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS, ${WARMUP} s war
 | PostgreSQL transactions per token, all services (net of the idle ${IDLE_XACT_PER_SECOND}/s) | $(per_token "${g[xact]}" "${g[ok]}") ($(per_token "${g[xact_net]}" "${g[ok]}")) | $(per_token "${t[xact]}" "${t[ok]}") ($(per_token "${t[xact_net]}" "${t[ok]}")) |
 | rows inserted per token | $(per_token "${g[ins]}" "${g[ok]}") | $(per_token "${t[ins]}" "${t[ok]}") |
 
-CPU by process, in cores (the machine has $(nproc)), over each run's window (${c[window]} s, ${g[window]} s, ${t[window]} s: wrk plus the lag drain), and CPU milliseconds per token for the platform runs:
+CPU by process, in cores (the machine has $(nproc)), over each run's window ($(printf '%.1f s, %.1f s, %.1f s' "${c[window]}" "${g[window]}" "${t[window]}"): wrk plus the lag drain), and CPU milliseconds per token for the platform runs:
 
 | ceiling run | cores |
 |---|---:|
