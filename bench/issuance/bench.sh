@@ -383,7 +383,8 @@ bench_issuance() {
 
   bench_check_introspection
   if ((BENCH_FAILED)); then die "the benchmark measured failed answers (see above); no figures written."; fi
-  if ((write_doc)); then write_doc_section; fi
+  # --no-doc: the same section, written beside the raw output instead of docs/performance.md.
+  if ((write_doc)); then write_doc_section; else BENCH_DOC="$RUN_DIR/figures.md" write_doc_section; fi
 }
 
 # A token issued now, once relay and projection drained, must introspect as active; and every token

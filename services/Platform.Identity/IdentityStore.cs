@@ -1,7 +1,10 @@
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Platform.Identity.Storage;
 using Platform.Identity.Clients;
 using Platform.Identity.Grants;
 using Platform.Identity.Scopes;
@@ -32,7 +35,9 @@ public static class IdentityStore
             .Index(grant => grant.ApplicationId)
             .Index(grant => grant.Subject);
         options.Schema.For<Token>()
-            .Index(token => token.ReferenceId)
+            // Unique: the store, not a look-up before the write, is what guarantees one token per reference id
+            // (TokenManager skips OpenIddict's look-up for 256-bit random ids; a collision fails the insert).
+            .UniqueIndex(UniqueIndexType.Computed, "ux_token_reference_id", token => token.ReferenceId!)
             .Index(token => token.AuthorizationId)
             .Index(token => token.ApplicationId)
             .Index(token => token.Subject);
@@ -71,6 +76,12 @@ public static class IdentityStore
             .ReplaceTokenStore<Token, TokenStore>(ServiceLifetime.Scoped)
             .ReplaceApplicationManager<Client, ClientManager>()
             .ReplaceTokenManager<Token, TokenManager>();
+
+        // Per-replica lookups by client id and scope name (ReadCache): bounded by Platform:Identity:LookupLifetime.
+        builder.Services.TryAddSingleton(sp =>
+            sp.GetService<IConfiguration>()?.GetSection(IdentityCacheOptions.Section).Get<IdentityCacheOptions>() ?? new IdentityCacheOptions());
+        builder.Services.TryAddSingleton(sp => new ReadCache<Client>(sp.GetRequiredService<IdentityCacheOptions>(), client => client.Copy()));
+        builder.Services.TryAddSingleton(sp => new ReadCache<Scope>(sp.GetRequiredService<IdentityCacheOptions>(), scope => scope.Copy()));
 
         return builder;
     }

@@ -40,4 +40,15 @@ public sealed class Client : IVersionedDocument
 
     /// <summary>The version of the client's stream this state reflects: OpenIddict's concurrency token.</summary>
     public long Version { get; set; }
+
+    /// <summary>A detached copy (what a cache hands out, so no caller mutates another's instance).</summary>
+    public Client Copy() => new()
+    {
+        Id = Id, ClientId = ClientId, ClientSecret = ClientSecret, ClientType = ClientType, ApplicationType = ApplicationType,
+        ConsentType = ConsentType, DisplayName = DisplayName, DisplayNames = new(DisplayNames, StringComparer.Ordinal),
+        JsonWebKeySet = JsonWebKeySet, Permissions = [.. Permissions], PostLogoutRedirectUris = [.. PostLogoutRedirectUris],
+        RedirectUris = [.. RedirectUris], Requirements = [.. Requirements], Settings = new(Settings, StringComparer.Ordinal),
+        Properties = Properties.ToDictionary(pair => pair.Key, pair => pair.Value.Clone(), StringComparer.Ordinal),
+        Enabled = Enabled, Version = Version,
+    };
 }

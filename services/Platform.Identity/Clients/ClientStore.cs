@@ -17,7 +17,7 @@ namespace Platform.Identity.Clients;
 /// OpenIddict's application store on the Marten event store: every write appends to the client's stream (with
 /// the stream version the caller read as the expected version), every read comes from the inline projection.
 /// </summary>
-public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenIddictCoreOptions> options)
+public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenIddictCoreOptions> options, ReadCache<Client>? cache = null)
     : IOpenIddictApplicationStore<Client>
 {
     private const string Concurrency = OpenIddictResources.ID0239;
@@ -45,6 +45,7 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
         await using var session = documents.LightweightSession();
         session.Events.StartStream<Client>(application.Id, ClientChanges.Register(application, Now));
         await session.SaveAsync(Concurrency, cancellationToken);
+        cache?.Evict(application.ClientId);
         application.Version = 1;
         application.Enabled = true;
     }
@@ -75,6 +76,8 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
         var stored = await session.LoadCurrentAsync(application, Concurrency, cancellationToken);
         session.AppendExpecting(id, stored.Version, [ClientChanges.Delete(stored, now)]);
         await session.SaveAsync(Concurrency, cancellationToken);
+        cache?.Evict(stored.ClientId);
+        cache?.Evict(application.ClientId);
     }
 
     public async ValueTask<Client?> FindByIdAsync(string identifier, CancellationToken cancellationToken)
@@ -84,12 +87,29 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
         return await session.LoadAsync<Client>(identifier, cancellationToken);
     }
 
-    /// <summary>Finds an enabled client: a disabled client cannot authenticate, so it is not found by client id.</summary>
+    /// <summary>
+    /// Finds an enabled client: a disabled client cannot authenticate, so it is not found by client id. Every
+    /// token request asks this first; a replica answers it from <see cref="ReadCache{TDocument}"/> for at most
+    /// <see cref="IdentityCacheOptions.LookupLifetime"/> (5 s), the bound on how long a client disabled or a secret
+    /// rotated on another replica keeps working here.
+    /// </summary>
     public async ValueTask<Client?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
+        if (cache is not null && cache.TryGet(identifier, out var cached))
+        {
+            return cached;
+        }
+
+        var started = ReadCache.Now();
         await using var session = documents.QuerySession();
-        return await session.Query<Client>().FirstOrDefaultAsync(client => client.ClientId == identifier && client.Enabled, cancellationToken);
+        var client = await session.Query<Client>().FirstOrDefaultAsync(client => client.ClientId == identifier && client.Enabled, cancellationToken);
+        if (client is not null)
+        {
+            cache?.Set(identifier, client, started);
+        }
+
+        return client;
     }
 
     public IAsyncEnumerable<Client> FindByPostLogoutRedirectUriAsync(string uri, CancellationToken cancellationToken)
@@ -218,6 +238,8 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
 
         session.AppendExpecting(stored.Id!, stored.Version, events);
         await session.SaveAsync(Concurrency, cancellationToken);
+        cache?.Evict(stored.ClientId);
+        cache?.Evict(application.ClientId);
         application.Version = stored.Version + events.Count;
         application.Enabled = stored.Enabled;
     }

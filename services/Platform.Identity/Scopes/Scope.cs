@@ -28,4 +28,13 @@ public sealed class Scope : IVersionedDocument
 
     /// <summary>The version of the scope's stream this state reflects: OpenIddict's concurrency token.</summary>
     public long Version { get; set; }
+
+    /// <summary>A detached copy (what a cache hands out, so no caller mutates another's instance).</summary>
+    public Scope Copy() => new()
+    {
+        Id = Id, Name = Name, DisplayName = DisplayName, DisplayNames = new(DisplayNames, StringComparer.Ordinal),
+        Description = Description, Descriptions = new(Descriptions, StringComparer.Ordinal), Resources = [.. Resources],
+        Properties = Properties.ToDictionary(pair => pair.Key, pair => pair.Value.Clone(), StringComparer.Ordinal),
+        Version = Version,
+    };
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace Platform.Identity.Scopes;
 /// OpenIddict's scope store on the Marten event store: every write appends to the scope's stream (with the
 /// stream version the caller read as the expected version), every read comes from the inline projection.
 /// </summary>
-public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIddictCoreOptions> options)
+public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIddictCoreOptions> options, ReadCache<Scope>? cache = null)
     : IOpenIddictScopeStore<Scope>
 {
     private const string Concurrency = OpenIddictResources.ID0245;
@@ -42,6 +43,7 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
         await using var session = documents.LightweightSession();
         session.Events.StartStream<Scope>(scope.Id, ScopeChanges.Define(scope, Now));
         await session.SaveAsync(Concurrency, cancellationToken);
+        cache?.Evict(scope.Name);
         scope.Version = 1;
     }
 
@@ -53,6 +55,8 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
         var stored = await session.LoadCurrentAsync(scope, Concurrency, cancellationToken);
         session.AppendExpecting(stored.Id!, stored.Version, [ScopeChanges.Remove(stored, Now)]);
         await session.SaveAsync(Concurrency, cancellationToken);
+        cache?.Evict(stored.Name);
+        cache?.Evict(scope.Name);
     }
 
     public async ValueTask<Scope?> FindByIdAsync(string identifier, CancellationToken cancellationToken)
@@ -65,10 +69,27 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     public async ValueTask<Scope?> FindByNameAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        if (cache is not null && cache.TryGet(name, out var cached))
+        {
+            return cached;
+        }
+
+        var started = ReadCache.Now();
         await using var session = documents.QuerySession();
-        return await session.Query<Scope>().FirstOrDefaultAsync(scope => scope.Name == name, cancellationToken);
+        var scope = await session.Query<Scope>().FirstOrDefaultAsync(scope => scope.Name == name, cancellationToken);
+        if (scope is not null)
+        {
+            cache?.Set(name, scope, started);
+        }
+
+        return scope;
     }
 
+    /// <summary>
+    /// The scopes of these names. Token requests ask it twice (validation, then resources); a replica answers
+    /// from <see cref="ReadCache{TDocument}"/> when every name is cached, for at most
+    /// <see cref="IdentityCacheOptions.LookupLifetime"/>; a name not defined is never cached as absent.
+    /// </summary>
     public IAsyncEnumerable<Scope> FindByNamesAsync(ImmutableArray<string> names, CancellationToken cancellationToken)
     {
         if (names.Any(string.IsNullOrEmpty))
@@ -76,8 +97,45 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
             throw new ArgumentException(OpenIddictResources.GetResourceString(OpenIddictResources.ID0203), nameof(names));
         }
 
-        string[] wanted = [.. names];
-        return documents.StreamAsync<Scope>(scopes => scopes.Where(scope => scope.Name!.IsOneOf(wanted)), cancellationToken);
+        return FindByNamesCachedAsync([.. names.Distinct(StringComparer.Ordinal)], cancellationToken);
+    }
+
+    private async IAsyncEnumerable<Scope> FindByNamesCachedAsync(string[] wanted, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (cache is { Enabled: true })
+        {
+            var hits = new List<Scope>(wanted.Length);
+            foreach (var name in wanted)
+            {
+                if (!cache.TryGet(name, out var hit))
+                {
+                    break;
+                }
+
+                hits.Add(hit);
+            }
+
+            if (hits.Count == wanted.Length)
+            {
+                foreach (var hit in hits)
+                {
+                    yield return hit;
+                }
+
+                yield break;
+            }
+        }
+
+        var started = ReadCache.Now();
+        await foreach (var scope in documents.StreamAsync<Scope>(scopes => scopes.Where(scope => scope.Name!.IsOneOf(wanted)), cancellationToken))
+        {
+            if (scope.Name is not null)
+            {
+                cache?.Set(scope.Name, scope, started);
+            }
+
+            yield return scope;
+        }
     }
 
     public IAsyncEnumerable<Scope> FindByResourceAsync(string resource, CancellationToken cancellationToken)
@@ -161,6 +219,8 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
 
         session.AppendExpecting(stored.Id!, stored.Version, events);
         await session.SaveAsync(Concurrency, cancellationToken);
+        cache?.Evict(stored.Name);
+        cache?.Evict(scope.Name);
         scope.Version = stored.Version + events.Count;
     }
 

@@ -86,7 +86,12 @@ public static class TokenEntry
             }
 
             // The manager hashes the reference id before the store sees it; the raw value only goes to the client.
-            var token = new Token { Id = context.Principal.GetTokenId() };
+            var token = new Token
+            {
+                Id = context.Principal.GetTokenId(),
+                // 256 random bits: the manager need not look the id up before the insert (the unique index holds).
+                RandomReferenceId = referenceId is not null && context.TokenType != OpenIddictConstants.TokenTypeIdentifiers.Private.UserCode,
+            };
             await tokens.PopulateAsync(token, descriptor);
             token.ParentTokenId = RedeemedTokenId(context);
             await tokens.CreateAsync(token);

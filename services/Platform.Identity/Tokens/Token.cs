@@ -45,6 +45,13 @@ public sealed class Token : IVersionedDocument
 
     [JsonIgnore]
     internal bool PayloadChanged { get; set; }
+
+    /// <summary>
+    /// Set by the issuing path when the reference id was just drawn as 256 random bits: no look-up can find another
+    /// token with it (a collision has probability ~n²/2²⁵⁷), and the unique index on the reference id rejects one anyway.
+    /// </summary>
+    [JsonIgnore]
+    internal bool RandomReferenceId { get; set; }
 }
 
 /// <summary>The token itself (the payload behind a reference id), stored apart from the events and the entry.</summary>

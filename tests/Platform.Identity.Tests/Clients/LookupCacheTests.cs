@@ -1,0 +1,167 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.Abstractions;
+using OpenIddict.Core;
+using Platform.Identity.Clients;
+using Platform.Identity.Scopes;
+using Platform.Identity.Storage;
+using Platform.Identity.Tokens;
+using Xunit;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Platform.Identity.Tests.Clients;
+
+/// <summary>
+/// The per-replica caches of client and scope look-ups (issue 9): bounded in time, evicted by this replica's own
+/// writes, handing out copies; and the reference id's uniqueness held by the unique index, not a look-up.
+/// </summary>
+public sealed class LookupCacheTests(IdentityDatabase database) : IClassFixture<IdentityDatabase>
+{
+    private static OpenIddictApplicationManager<Client> Clients(AsyncServiceScope scope) =>
+        scope.ServiceProvider.GetRequiredService<OpenIddictApplicationManager<Client>>();
+
+    private static OpenIddictApplicationDescriptor Descriptor(string clientId, string secret) => new()
+    {
+        ClientId = clientId,
+        ClientSecret = secret,
+        ClientType = ClientTypes.Confidential,
+        DisplayName = "Shop",
+        Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials },
+    };
+
+    [Fact]
+    public void Cache_EntryOlderThanTheLifetime_IsNotServed()
+    {
+        var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.FromMilliseconds(50) }, c => c.Copy());
+        cache.Set("a", new Client { ClientId = "a" }, ReadCache.Now());
+        Assert.True(cache.TryGet("a", out _));
+
+        Thread.Sleep(120);
+
+        Assert.False(cache.TryGet("a", out _));
+    }
+
+    [Fact]
+    public void Cache_ReadThatStartedALifetimeAgo_IsNotCached()
+    {
+        var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.FromMilliseconds(50) }, c => c.Copy());
+        var started = ReadCache.Now();
+        Thread.Sleep(120);
+
+        cache.Set("a", new Client { ClientId = "a" }, started);
+
+        Assert.False(cache.TryGet("a", out _));
+    }
+
+    [Fact]
+    public void Cache_HandsOutCopies_SoACallerMutatingItsInstanceChangesNoOtherCaller()
+    {
+        var cache = new ReadCache<Client>(new IdentityCacheOptions(), c => c.Copy());
+        cache.Set("a", new Client { ClientId = "a", ClientSecret = "hash", Permissions = ["p"] }, ReadCache.Now());
+
+        Assert.True(cache.TryGet("a", out var first));
+        first.ClientSecret = "changed";
+        first.Permissions[0] = "changed";
+
+        Assert.True(cache.TryGet("a", out var second));
+        Assert.Equal("hash", second.ClientSecret);
+        Assert.Equal(["p"], second.Permissions);
+    }
+
+    [Fact]
+    public void Cache_ZeroLifetime_CachesNothing()
+    {
+        var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.Zero }, c => c.Copy());
+        cache.Set("a", new Client { ClientId = "a" }, ReadCache.Now());
+        Assert.False(cache.TryGet("a", out _));
+    }
+
+    [Fact]
+    public async Task FindByClientId_AfterSecretRotatedOnThisReplica_OldSecretRefusedAtOnce()
+    {
+        var clientId = "client-" + Guid.NewGuid().ToString("N");
+        var old = ClientSecrets.Generate();
+        var next = ClientSecrets.Generate();
+        await using (var scope = database.Scope())
+        {
+            await Clients(scope).CreateAsync(Descriptor(clientId, old));
+        }
+
+        await using (var scope = database.Scope())
+        {
+            // Cached by this look-up.
+            var client = await Clients(scope).FindByClientIdAsync(clientId);
+            Assert.True(await Clients(scope).ValidateClientSecretAsync(client!, old));
+            await Clients(scope).UpdateAsync(client!, next);
+        }
+
+        await using (var scope = database.Scope())
+        {
+            var client = await Clients(scope).FindByClientIdAsync(clientId);
+            Assert.False(await Clients(scope).ValidateClientSecretAsync(client!, old));
+            Assert.True(await Clients(scope).ValidateClientSecretAsync(client!, next));
+        }
+    }
+
+    [Fact]
+    public async Task FindByClientId_UnknownThenRegistered_FoundAtOnce()
+    {
+        var clientId = "client-" + Guid.NewGuid().ToString("N");
+        await using (var scope = database.Scope())
+        {
+            Assert.Null(await Clients(scope).FindByClientIdAsync(clientId));
+        }
+
+        await using (var scope = database.Scope())
+        {
+            await Clients(scope).CreateAsync(Descriptor(clientId, ClientSecrets.Generate()));
+        }
+
+        await using (var scope = database.Scope())
+        {
+            Assert.NotNull(await Clients(scope).FindByClientIdAsync(clientId));
+        }
+    }
+
+    [Fact]
+    public async Task FindByNames_AfterScopeChangedOnThisReplica_SeesTheChange()
+    {
+        var name = "scope-" + Guid.NewGuid().ToString("N");
+        await using (var scope = database.Scope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OpenIddictScopeManager<Scope>>()
+                .CreateAsync(new OpenIddictScopeDescriptor { Name = name, Resources = { "first" } });
+        }
+
+        await using (var scope = database.Scope())
+        {
+            var scopes = scope.ServiceProvider.GetRequiredService<OpenIddictScopeManager<Scope>>();
+            Assert.Equal(["first"], await scopes.ListResourcesAsync([name]).ToListAsync());
+            var stored = await scopes.FindByNameAsync(name);
+            var descriptor = new OpenIddictScopeDescriptor();
+            await scopes.PopulateAsync(descriptor, stored!);
+            descriptor.Resources.Clear();
+            descriptor.Resources.Add("second");
+            await scopes.UpdateAsync(stored!, descriptor);
+        }
+
+        await using (var scope = database.Scope())
+        {
+            var scopes = scope.ServiceProvider.GetRequiredService<OpenIddictScopeManager<Scope>>();
+            Assert.Equal(["second"], await scopes.ListResourcesAsync([name]).ToListAsync());
+        }
+    }
+
+    [Fact]
+    public async Task StoreCreate_SameReferenceIdTwice_SecondRefusedByTheUniqueIndex()
+    {
+        var reference = "ref-" + Guid.NewGuid().ToString("N");
+        await using var scope = database.Scope();
+        var store = scope.ServiceProvider.GetRequiredService<IOpenIddictTokenStore<Token>>();
+        Token New() => new() { Type = TokenTypeIdentifiers.AccessToken, Status = Statuses.Valid, ReferenceId = reference, CreationDate = DateTimeOffset.UtcNow };
+
+        await store.CreateAsync(New(), CancellationToken.None);
+
+        await Assert.ThrowsAnyAsync<Exception>(async () => await store.CreateAsync(New(), CancellationToken.None));
+        Assert.NotNull(await store.FindByReferenceIdAsync(reference, CancellationToken.None));
+    }
+}
