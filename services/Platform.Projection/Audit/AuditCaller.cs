@@ -15,14 +15,18 @@ public static class AuditCaller
     public const string Scope = "platform.audit";
 
     /// <summary>Null when the caller may read the audit trail, else the RFC 6750 answer.</summary>
-    public static async Task<IResult?> RefusalAsync(HttpRequest request, TokenLookup lookup, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<IResult?> RefusalAsync(HttpRequest request, TokenLookup lookup, TimeProvider time, CancellationToken cancellationToken) =>
+        RefusalAsync(request, lookup, time, Scope, cancellationToken);
+
+    /// <summary>The same check for another scope (<c>platform.admin</c> for the projection's administration).</summary>
+    public static async Task<IResult?> RefusalAsync(HttpRequest request, TokenLookup lookup, TimeProvider time, string scope, CancellationToken cancellationToken)
     {
         var header = request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header))
         {
             // RFC 6750 §3.1: a request with no credentials gets the challenge without an error code.
             return new Challenge(StatusCodes.Status401Unauthorized, "Bearer realm=\"Platform\"", "invalid_token",
-                "The request must carry a bearer access token with the platform.audit scope.");
+                $"The request must carry a bearer access token with the {scope} scope.");
         }
 
         if (!AuthenticationHeaderValue.TryParse(header, out var value) || !value.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase)
@@ -37,11 +41,11 @@ public static class AuditCaller
             return InvalidToken("The access token is unknown, expired or revoked.");
         }
 
-        if (!facts.Token.Scopes.Contains(Scope))
+        if (!facts.Token.Scopes.Contains(scope))
         {
             return new Challenge(StatusCodes.Status403Forbidden,
-                $"Bearer realm=\"Platform\", error=\"insufficient_scope\", scope=\"{Scope}\"", "insufficient_scope",
-                $"The access token lacks the {Scope} scope.");
+                $"Bearer realm=\"Platform\", error=\"insufficient_scope\", scope=\"{scope}\"", "insufficient_scope",
+                $"The access token lacks the {scope} scope.");
         }
 
         return null;

@@ -18,20 +18,26 @@ public static class ReadModelStore
         var connectionString = builder.PostgresConnectionString();
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgres", tags: [ServiceDefaults.ServiceDefaults.ReadyTag]);
         builder.Services
-            .AddMarten(options =>
-            {
-                options.Connection(connectionString);
-                options.DatabaseSchemaName = Schema;
-                options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-                options.Schema.For<TokenView>().Index(view => view.ReferenceIdHash).UseOptimisticConcurrency(true);
-                options.Schema.For<ClientView>().Index(view => view.ClientId).UseOptimisticConcurrency(true);
-                options.Schema.For<GrantView>().UseOptimisticConcurrency(true);
-                options.Schema.For<UserView>().UseOptimisticConcurrency(true);
-            })
+            .AddMarten(options => Configure(options, connectionString))
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
         return builder;
+    }
+
+    /// <summary>
+    /// The read model's documents, in <paramref name="schema"/>: the live <see cref="Schema"/>, or a rebuild's
+    /// fresh one (<c>Rebuilding/</c>), which must have the very same tables and index names to be swapped in.
+    /// </summary>
+    public static void Configure(StoreOptions options, string connectionString, string schema = Schema)
+    {
+        options.Connection(connectionString);
+        options.DatabaseSchemaName = schema;
+        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        options.Schema.For<TokenView>().Index(view => view.ReferenceIdHash).UseOptimisticConcurrency(true);
+        options.Schema.For<ClientView>().Index(view => view.ClientId).UseOptimisticConcurrency(true);
+        options.Schema.For<GrantView>().UseOptimisticConcurrency(true);
+        options.Schema.For<UserView>().UseOptimisticConcurrency(true);
     }
 }
 
