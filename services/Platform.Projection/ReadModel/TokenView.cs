@@ -85,10 +85,15 @@ public static class TokenEvolution
         ExpiresAt = current.ExpiresAt ?? issued.ExpiresAt,
     }, FromStatus(issued.Status));
 
-    private static TokenView Revoked(TokenView current, TokenRevoked revoked) =>
-        current.State >= TokenState.Revoked
+    /// <summary>
+    /// The earliest revocation is the one recorded, whatever the order of arrival, and even when the token is already
+    /// pruned (a prune applied before the revocation used to drop its time and reason: the rebuild's check found it).
+    /// </summary>
+    private static TokenView Revoked(TokenView current, TokenRevoked revoked) => MoveTo(
+        current.RevokedAt is { } recorded && recorded <= revoked.RevokedAt
             ? current
-            : current with { State = TokenState.Revoked, RevokedAt = revoked.RevokedAt, RevocationReason = revoked.Reason };
+            : current with { RevokedAt = revoked.RevokedAt, RevocationReason = revoked.Reason },
+        TokenState.Revoked);
 
     private static TokenView MoveTo(TokenView current, TokenState state) =>
         state > current.State ? current with { State = state } : current;
