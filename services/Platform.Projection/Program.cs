@@ -4,6 +4,7 @@ using Platform.Projection.Audit;
 using Platform.Projection.Consuming;
 using Platform.Projection.Introspection;
 using Platform.Projection.ReadModel;
+using Platform.Projection.Rebuilding;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Bus;
 
@@ -36,11 +37,13 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.Services.AddSingleton(new PublicIssuer(Issuer.Read(builder)));
     builder.Services.AddScoped<CallerAuthentication>();
     builder.AddIntrospectionFreshness();
+    builder.AddProjectionRebuild();
 
     var app = builder.Build();
     app.UseForwardedHeaders();
     app.MapHealthEndpoints();
     app.MapIntrospection();
     app.MapAudit();
+    app.MapProjectionRebuild();
     return app;
 });
