@@ -80,8 +80,8 @@ public static class IdentityStore
         // Per-replica lookups by client id and scope name (ReadCache): bounded by Platform:Identity:LookupLifetime.
         builder.Services.TryAddSingleton(sp =>
             sp.GetService<IConfiguration>()?.GetSection(IdentityCacheOptions.Section).Get<IdentityCacheOptions>() ?? new IdentityCacheOptions());
-        builder.Services.TryAddSingleton(sp => new ReadCache<Client>(sp.GetRequiredService<IdentityCacheOptions>(), client => client.Copy()));
-        builder.Services.TryAddSingleton(sp => new ReadCache<Scope>(sp.GetRequiredService<IdentityCacheOptions>(), scope => scope.Copy()));
+        builder.Services.TryAddSingleton(sp => new ReadCache<Client>(sp.GetRequiredService<IdentityCacheOptions>(), client => client.Copy(), sp.GetService<TimeProvider>()));
+        builder.Services.TryAddSingleton(sp => new ReadCache<Scope>(sp.GetRequiredService<IdentityCacheOptions>(), scope => scope.Copy(), sp.GetService<TimeProvider>()));
 
         return builder;
     }

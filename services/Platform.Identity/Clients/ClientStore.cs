@@ -101,7 +101,7 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
             return cached;
         }
 
-        var started = ReadCache.Now();
+        var started = cache?.Now() ?? 0;
         await using var session = documents.QuerySession();
         var client = await session.Query<Client>().FirstOrDefaultAsync(client => client.ClientId == identifier && client.Enabled, cancellationToken);
         if (client is not null)

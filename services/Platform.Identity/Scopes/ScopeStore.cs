@@ -74,7 +74,7 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
             return cached;
         }
 
-        var started = ReadCache.Now();
+        var started = cache?.Now() ?? 0;
         await using var session = documents.QuerySession();
         var scope = await session.Query<Scope>().FirstOrDefaultAsync(scope => scope.Name == name, cancellationToken);
         if (scope is not null)
@@ -126,7 +126,7 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
             }
         }
 
-        var started = ReadCache.Now();
+        var started = cache?.Now() ?? 0;
         await foreach (var scope in documents.StreamAsync<Scope>(scopes => scopes.Where(scope => scope.Name!.IsOneOf(wanted)), cancellationToken))
         {
             if (scope.Name is not null)

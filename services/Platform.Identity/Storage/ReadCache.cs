@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace Platform.Identity.Storage;
 
@@ -16,32 +15,30 @@ public sealed record IdentityCacheOptions
     public TimeSpan LookupLifetime { get; init; } = TimeSpan.FromSeconds(5);
 }
 
-/// <summary>When a read for <see cref="ReadCache{TDocument}.Set"/> starts.</summary>
-public static class ReadCache
-{
-    public static long Now() => Stopwatch.GetTimestamp();
-}
-
 /// <summary>
 /// A per-replica cache of documents read on the hot path (clients by client id, scopes by name), each entry
 /// kept for at most <see cref="IdentityCacheOptions.LookupLifetime"/>. Only hits are cached (a client registered
 /// a moment ago is found at once), every caller gets its own copy (OpenIddict's managers mutate what a store
 /// returns), and a store that writes a document evicts it here.
 /// </summary>
-public sealed class ReadCache<TDocument>(IdentityCacheOptions options, Func<TDocument, TDocument> copy)
+public sealed class ReadCache<TDocument>(IdentityCacheOptions options, Func<TDocument, TDocument> copy, TimeProvider? time = null)
     where TDocument : class
 {
+    private readonly TimeProvider time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, (TDocument Document, long Expires)> entries = new(StringComparer.Ordinal);
-    private readonly long lifetimeTicks = (long)(options.LookupLifetime.TotalSeconds * Stopwatch.Frequency);
+    private readonly long lifetimeTicks = (long)(options.LookupLifetime.TotalSeconds * (time ?? TimeProvider.System).TimestampFrequency);
 
     public bool Enabled => lifetimeTicks > 0;
+
+    /// <summary>The moment a read starts, to pass to <see cref="Set"/>.</summary>
+    public long Now() => time.GetTimestamp();
 
     /// <summary>A copy of the cached document for <paramref name="key"/>, if one is cached and still fresh.</summary>
     public bool TryGet(string key, out TDocument document)
     {
         if (Enabled && entries.TryGetValue(key, out var entry))
         {
-            if (Stopwatch.GetTimestamp() < entry.Expires)
+            if (time.GetTimestamp() < entry.Expires)
             {
                 document = copy(entry.Document);
                 return true;
@@ -58,7 +55,7 @@ public sealed class ReadCache<TDocument>(IdentityCacheOptions options, Func<TDoc
     public void Set(string key, TDocument document, long readStarted)
     {
         // The entry expires relative to when the read began, not when it ended: a slow read does not stretch the bound.
-        if (Enabled && Stopwatch.GetTimestamp() - readStarted < lifetimeTicks)
+        if (Enabled && time.GetTimestamp() - readStarted < lifetimeTicks)
         {
             entries[key] = (copy(document), readStarted + lifetimeTicks);
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using OpenIddict.Abstractions;
 using OpenIddict.Core;
 using Platform.Identity.Clients;
@@ -31,11 +32,13 @@ public sealed class LookupCacheTests(IdentityDatabase database) : IClassFixture<
     [Fact]
     public void Cache_EntryOlderThanTheLifetime_IsNotServed()
     {
-        var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.FromMilliseconds(50) }, c => c.Copy());
-        cache.Set("a", new Client { ClientId = "a" }, ReadCache.Now());
+        var clock = new FakeTimeProvider();
+        var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.FromSeconds(5) }, c => c.Copy(), clock);
+        cache.Set("a", new Client { ClientId = "a" }, cache.Now());
+        clock.Advance(TimeSpan.FromSeconds(4.9));
         Assert.True(cache.TryGet("a", out _));
 
-        Thread.Sleep(120);
+        clock.Advance(TimeSpan.FromSeconds(0.2));
 
         Assert.False(cache.TryGet("a", out _));
     }
@@ -43,9 +46,10 @@ public sealed class LookupCacheTests(IdentityDatabase database) : IClassFixture<
     [Fact]
     public void Cache_ReadThatStartedALifetimeAgo_IsNotCached()
     {
-        var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.FromMilliseconds(50) }, c => c.Copy());
-        var started = ReadCache.Now();
-        Thread.Sleep(120);
+        var clock = new FakeTimeProvider();
+        var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.FromSeconds(5) }, c => c.Copy(), clock);
+        var started = cache.Now();
+        clock.Advance(TimeSpan.FromSeconds(5.1));
 
         cache.Set("a", new Client { ClientId = "a" }, started);
 
@@ -56,7 +60,7 @@ public sealed class LookupCacheTests(IdentityDatabase database) : IClassFixture<
     public void Cache_HandsOutCopies_SoACallerMutatingItsInstanceChangesNoOtherCaller()
     {
         var cache = new ReadCache<Client>(new IdentityCacheOptions(), c => c.Copy());
-        cache.Set("a", new Client { ClientId = "a", ClientSecret = "hash", Permissions = ["p"] }, ReadCache.Now());
+        cache.Set("a", new Client { ClientId = "a", ClientSecret = "hash", Permissions = ["p"] }, cache.Now());
 
         Assert.True(cache.TryGet("a", out var first));
         first.ClientSecret = "changed";
@@ -71,7 +75,7 @@ public sealed class LookupCacheTests(IdentityDatabase database) : IClassFixture<
     public void Cache_ZeroLifetime_CachesNothing()
     {
         var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.Zero }, c => c.Copy());
-        cache.Set("a", new Client { ClientId = "a" }, ReadCache.Now());
+        cache.Set("a", new Client { ClientId = "a" }, cache.Now());
         Assert.False(cache.TryGet("a", out _));
     }
 
