@@ -11,6 +11,7 @@ namespace Platform.Authorization.Clients.Registering;
 /// <param name="ClientType"><c>confidential</c> (default: it keeps a secret) or <c>public</c> (a browser or mobile app: it cannot).</param>
 /// <param name="ApplicationType"><c>web</c> (default) or <c>native</c> (loopback redirects on any port, private-use schemes).</param>
 /// <param name="ConsentType"><c>explicit</c> (default: the user is asked) or <c>implicit</c> (a trusted first-party client: never asked).</param>
+/// <param name="AccessTokenFormat"><c>opaque</c> (default: reference tokens, introspected) or <c>jwt</c> (RFC 9068 access tokens, verified offline).</param>
 public sealed record RegisterClient(
     string? ClientId,
     string? DisplayName,
@@ -21,7 +22,8 @@ public sealed record RegisterClient(
     string? ClientType = null,
     string? ApplicationType = null,
     IReadOnlyList<string>? PostLogoutRedirectUris = null,
-    string? ConsentType = null);
+    string? ConsentType = null,
+    string? AccessTokenFormat = null);
 
 /// <summary>What is wrong with a registration, field by field.</summary>
 public sealed record RegistrationRejected(IReadOnlyDictionary<string, string[]> Errors);
@@ -37,6 +39,13 @@ public static partial class ClientRegistration
     {
         GrantTypes.AuthorizationCode, GrantTypes.RefreshToken, GrantTypes.ClientCredentials, GrantTypes.Implicit,
     };
+
+    /// <summary>The application setting the token service reads to choose a client's access token format.</summary>
+    public const string AccessTokenFormatSetting = "platform:access_token_format";
+
+    public const string OpaqueAccessTokens = "opaque";
+
+    public const string JwtAccessTokens = "jwt";
 
     /// <param name="secret">The secret of a confidential client (generated, or the operator's).</param>
     /// <param name="secretFromOperator">True when the operator supplied <paramref name="secret"/> (a seed file): a public client must not have one.</param>
@@ -72,6 +81,12 @@ public static partial class ClientRegistration
         if (consentType is not (ConsentTypes.Explicit or ConsentTypes.Implicit))
         {
             errors["consentType"] = ["A consent type is 'explicit' (the user is asked) or 'implicit' (a trusted first-party client, never asked)."];
+        }
+
+        var accessTokenFormat = request.AccessTokenFormat ?? OpaqueAccessTokens;
+        if (accessTokenFormat is not (OpaqueAccessTokens or JwtAccessTokens))
+        {
+            errors["accessTokenFormat"] = ["An access token format is 'opaque' (reference tokens, introspected) or 'jwt' (RFC 9068 JWTs, verified offline)."];
         }
 
         var redirectUris = request.RedirectUris ?? [];
@@ -145,6 +160,12 @@ public static partial class ClientRegistration
         };
         descriptor.RedirectUris.UnionWith(redirectUris.Select(uri => new Uri(uri, UriKind.Absolute)));
         descriptor.PostLogoutRedirectUris.UnionWith(postLogoutRedirectUris.Select(uri => new Uri(uri, UriKind.Absolute)));
+
+        if (accessTokenFormat == JwtAccessTokens)
+        {
+            // The token service reads this setting (Platform.Token's AccessTokenFormat) when it issues an access token.
+            descriptor.Settings[AccessTokenFormatSetting] = JwtAccessTokens;
+        }
 
         if (grantTypes.Count > 0)
         {
