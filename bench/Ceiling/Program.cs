@@ -25,6 +25,28 @@ app.MapPost("/connect/token", async context =>
     context.Response.ContentLength = answer.Length;
     await context.Response.Body.WriteAsync(answer, context.RequestAborted);
 });
+// The ceiling for introspection (`./platform bench introspection`): parses the same form and Basic header and answers
+// the JSON the bench passes in CEILING_INTROSPECTION_ANSWER (the platform's own answer for the hot token, so the
+// same size), else a fixed active answer of ~300 bytes.
+var introspection = Encoding.UTF8.GetBytes(Environment.GetEnvironmentVariable("CEILING_INTROSPECTION_ANSWER") is { Length: > 0 } given
+    ? given
+    : """{"active":true,"iss":"http://127.0.0.1/","jti":"ceiling-0000-0000-0000-000000000000","scope":"api","client_id":"bench","sub":"bench","aud":"demo-api","iat":1700000000,"nbf":1700000000,"exp":1700003600,"token_type":"Bearer"}""");
+
+app.MapPost("/connect/introspect", async context =>
+{
+    var form = await context.Request.ReadFormAsync(context.RequestAborted);
+    var authorization = context.Request.Headers.Authorization.ToString();
+    if (string.IsNullOrEmpty(form["token"]) || !authorization.StartsWith("Basic ", StringComparison.Ordinal))
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        return;
+    }
+
+    context.Response.ContentType = "application/json;charset=UTF-8";
+    context.Response.Headers.CacheControl = "no-store";
+    context.Response.ContentLength = introspection.Length;
+    await context.Response.Body.WriteAsync(introspection, context.RequestAborted);
+});
 app.MapGet("/health/ready", () => "ok");
 
 app.Run();
