@@ -17,6 +17,8 @@ public static class IntrospectionServices
             "projection-lag", services => services.GetRequiredService<ReplicaFreshness>(), null, [ServiceDefaults.ServiceDefaults.ReadyTag]));
         builder.Services.AddSingleton<TokenCache>();
         builder.Services.AddSingleton<WriterTokens>();
+        builder.Services.AddSingleton<SigningKeys>();
+        builder.Services.AddSingleton<JwtAccessTokens>();
         builder.Services.AddScoped<TokenLookup>();
         return builder;
     }
