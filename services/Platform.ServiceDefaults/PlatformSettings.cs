@@ -40,7 +40,7 @@ public static class PlatformSettings
         new("Platform:Keys:RetainAfterRotation", Writers, "30.00:00:00", "How long a key stays published and able to decrypt after its successor took over (the longest token life)."),
         new("Platform:Keys:CheckInterval", Writers, "00:05:00", "How often each service applies the key schedule."),
         new("Platform:Bus:QueuePrefix", Backends, "the service name", "Prefix of the service's RabbitMQ queue names; replicas of one service share it."),
-        new("Platform:Identity:LookupLifetime", Writers, "00:00:05", "How long a replica answers client and scope look-ups from memory: the longest a client disabled or a secret rotated through another replica keeps working on this one (0 turns the cache off)."),
+        new("Platform:Identity:LookupLifetime", Backends, "00:00:05", "How long a replica answers client and scope look-ups (the projection: introspection callers) from memory: the longest a client disabled or a secret rotated through another replica keeps working on this one (0 turns the cache off)."),
         new("Platform:Projection:MaxLag", [Projection], "00:00:02", "The oldest unapplied revocation a projection replica may have and still answer from its cache and read model; beyond it the replica answers from the writers' documents and /health/ready fails."),
         new("Platform:Projection:CacheSize", [Projection], "100000", "How many active tokens each projection replica caches for introspection (0 turns the cache off)."),
         new("OTEL_EXPORTER_OTLP_ENDPOINT", Everyone, "none", "OTLP collector for traces and metrics (standard OpenTelemetry variable); telemetry export is off without it."),

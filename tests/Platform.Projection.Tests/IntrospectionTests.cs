@@ -96,6 +96,35 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Introspect_CachedCallerThenSecretRotated_OldSecretRefusedWithoutWaitingForTheLifetime()
+    {
+        var caller = await RegisterCallerAsync();
+        using (var warm = await PostIntrospectionAsync(caller.ClientId, caller.Secret, "whatever"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        var newSecret = PlatformCluster.NewSecret();
+        await fixture.PublishAsync(caller.ApplicationId, 2, new ClientSecretRotated(caller.ApplicationId, ClientSecrets.Hash(newSecret), Now, null));
+        await fixture.WaitForViewAsync<ClientView>(caller.ApplicationId, view => view.SecretVersion == 2);
+
+        // The replica that applied the rotation drops its cached caller right after the write: within a moment,
+        // far inside the five-second lifetime.
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        HttpStatusCode old;
+        do
+        {
+            using var response = await PostIntrospectionAsync(caller.ClientId, caller.Secret, "whatever");
+            old = response.StatusCode;
+        }
+        while (old != HttpStatusCode.Unauthorized && DateTime.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, old);
+        using var accepted = await PostIntrospectionAsync(caller.ClientId, newSecret, "whatever");
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
     public async Task Introspect_AnotherClientsToken_InactiveAndNothingMore()
     {
         var stranger = await RegisterCallerAsync(allTokens: false);

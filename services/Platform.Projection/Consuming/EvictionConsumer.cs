@@ -12,7 +12,7 @@ namespace Platform.Projection.Consuming;
 /// applies the revocation to the read model itself (idempotent, so racing the durable consumer is harmless), then
 /// evicts the cache, in that order, so that a request after the eviction cannot reload the old state.
 /// </summary>
-public sealed class EvictionConsumer(IDocumentStore store, ProjectionFeed feed, TokenCache cache, ReplicaFreshness freshness) :
+public sealed class EvictionConsumer(IDocumentStore store, ProjectionFeed feed, TokenCache cache, CallerCache callers, ReplicaFreshness freshness) :
     IConsumer<EventEnvelope<TokenRevoked>>,
     IConsumer<EventEnvelope<TokenPruned>>,
     IConsumer<EventEnvelope<GrantRevoked>>,
@@ -41,8 +41,11 @@ public sealed class EvictionConsumer(IDocumentStore store, ProjectionFeed feed, 
     public Task Consume(ConsumeContext<EventEnvelope<GrantRevoked>> context) =>
         CascadeAsync<GrantView, GrantRevoked>(context.Message, (current, e) => GrantEvolution.Apply(current, e.Data, e.StreamVersion, e.Sequence), context.CancellationToken);
 
-    public Task Consume(ConsumeContext<EventEnvelope<ClientDisabled>> context) =>
-        CascadeAsync<ClientView, ClientDisabled>(context.Message, (current, e) => ClientEvolution.Apply(current, e.Data, e.StreamVersion, e.Sequence), context.CancellationToken);
+    public async Task Consume(ConsumeContext<EventEnvelope<ClientDisabled>> context)
+    {
+        await CascadeAsync<ClientView, ClientDisabled>(context.Message, (current, e) => ClientEvolution.Apply(current, e.Data, e.StreamVersion, e.Sequence), context.CancellationToken);
+        callers.Clear();
+    }
 
     public Task Consume(ConsumeContext<EventEnvelope<UserDisabled>> context) =>
         CascadeAsync<UserView, UserDisabled>(context.Message, (current, e) => UserEvolution.Apply(current, e.Data, e.StreamVersion, e.Sequence), context.CancellationToken);

@@ -2,6 +2,7 @@ using Marten;
 using MassTransit;
 using Platform.Contracts;
 using Platform.Contracts.Events;
+using Platform.Projection.Introspection;
 using Platform.Projection.ReadModel;
 
 namespace Platform.Projection.Consuming;
@@ -33,7 +34,7 @@ public sealed class TokenEventsConsumer(IDocumentStore store, ProjectionFeed fee
 }
 
 /// <summary>Keeps the client views, for caller authentication and for cascading a disabled client to its tokens.</summary>
-public sealed class ClientEventsConsumer(IDocumentStore store, ProjectionFeed feed) :
+public sealed class ClientEventsConsumer(IDocumentStore store, ProjectionFeed feed, CallerCache callers) :
     IConsumer<EventEnvelope<ClientRegistered>>,
     IConsumer<EventEnvelope<ClientUpdated>>,
     IConsumer<EventEnvelope<ClientSecretRotated>>,
@@ -48,9 +49,12 @@ public sealed class ClientEventsConsumer(IDocumentStore store, ProjectionFeed fe
     public Task Consume(ConsumeContext<EventEnvelope<ClientEnabled>> context) => ApplyAsync(context.Message, context.CancellationToken);
     public Task Consume(ConsumeContext<EventEnvelope<ClientDeleted>> context) => ApplyAsync(context.Message, context.CancellationToken);
 
-    private Task ApplyAsync<TEvent>(EventEnvelope<TEvent> envelope, CancellationToken cancellationToken) where TEvent : class =>
-        ReadModelWrite.ApplyAsync<ClientView>(store, feed, envelope.StreamId, envelope.Sequence, envelope.Timestamp,
+    private async Task ApplyAsync<TEvent>(EventEnvelope<TEvent> envelope, CancellationToken cancellationToken) where TEvent : class
+    {
+        await ReadModelWrite.ApplyAsync<ClientView>(store, feed, envelope.StreamId, envelope.Sequence, envelope.Timestamp,
             current => ClientEvolution.Apply(current, envelope.Data, envelope.StreamVersion, envelope.Sequence), cancellationToken);
+        callers.Clear();
+    }
 }
 
 /// <summary>Keeps the grant views, for cascading a revoked grant to its tokens.</summary>

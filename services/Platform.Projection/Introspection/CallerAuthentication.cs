@@ -11,7 +11,7 @@ namespace Platform.Projection.Introspection;
 /// client views, and checks it holds the introspection permission. Unknown client and wrong secret get
 /// the same answer.
 /// </summary>
-public sealed class CallerAuthentication(IQuerySession session)
+public sealed class CallerAuthentication(IQuerySession session, CallerCache callers)
 {
     public const string IntrospectionPermission = "ept:introspection";
 
@@ -23,8 +23,7 @@ public sealed class CallerAuthentication(IQuerySession session)
             return credentials;
         }
 
-        var client = await session.Query<ClientView>()
-            .FirstOrDefaultAsync(view => view.ClientId == credentials.ClientId, cancellationToken);
+        var client = await FindAsync(credentials.ClientId!, cancellationToken);
         var secretMatches = ClientSecrets.Verify(credentials.Secret!, client?.SecretHash);
         if (client is null || !secretMatches || !client.Enabled || client.Deleted)
         {
@@ -38,6 +37,23 @@ public sealed class CallerAuthentication(IQuerySession session)
         }
 
         return credentials with { Permissions = client.Permissions };
+    }
+
+    private async Task<ClientView?> FindAsync(string clientId, CancellationToken cancellationToken)
+    {
+        if (callers.TryGet(clientId, out var cached))
+        {
+            return cached;
+        }
+
+        var started = callers.Now();
+        var client = await session.Query<ClientView>().FirstOrDefaultAsync(view => view.ClientId == clientId, cancellationToken);
+        if (client is not null)
+        {
+            callers.Set(clientId, client, started);
+        }
+
+        return client;
     }
 
     private static CallerResult ReadCredentials(HttpRequest request, IFormCollection form)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Platform.Projection.Consuming;
 using Platform.Projection.ReadModel;
 using Platform.ServiceDefaults;
@@ -16,6 +17,9 @@ public static class IntrospectionServices
         builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
             "projection-lag", services => services.GetRequiredService<ReplicaFreshness>(), null, [ServiceDefaults.ServiceDefaults.ReadyTag]));
         builder.Services.AddSingleton<TokenCache>();
+        builder.Services.Configure<Platform.Identity.Storage.IdentityCacheOptions>(builder.Configuration.GetSection(Platform.Identity.Storage.IdentityCacheOptions.Section));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CallerCache>();
         builder.Services.AddSingleton<WriterTokens>();
         builder.Services.AddSingleton<SigningKeys>();
         builder.Services.AddSingleton<JwtAccessTokens>();
