@@ -30,6 +30,16 @@ public static class ServiceDefaults
             options.UseUtcTimestamp = true;
         });
 
+        // A line per request from the framework and the proxy costs more CPU than the request itself on the hot
+        // paths (token, introspection); the services log what matters. Logging__LogLevel__<category> overrides.
+        foreach (var category in new[] { "Microsoft.AspNetCore", "Yarp" })
+        {
+            if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+            {
+                builder.Logging.AddFilter(category, LogLevel.Warning);
+            }
+        }
+
         builder.Services.AddHealthChecks();
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
