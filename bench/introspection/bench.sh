@@ -121,14 +121,8 @@ bench_introspection() {
     esac
   done
   LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-  ensure_state_dir
-  ( lock_state; check_ports --record; ensure_packages --bench )
+  bench_begin introspection-
   command -v bc >/dev/null || die "bc is missing; install it (apt-get install bc)."
-  bench_ensure_platform
-  bench_ensure_client
-  RUN_DIR="$STATE_DIR/bench/introspection-$(date +%Y%m%d-%H%M%S)"
-  mkdir -p -- "$RUN_DIR"
-  note "raw output in $RUN_DIR"
   trap 'bench_stop_ceiling; on_exit' EXIT
   BENCH_FAILED=0
   introspection_hot_tokens
@@ -142,5 +136,5 @@ bench_introspection() {
   run_phase direct "$(service_url projection)connect/introspect" "$SECONDS_ARG" 0
   run_phase gateway "http://127.0.0.1:$GATEWAY_PORT/connect/introspect" "$SECONDS_ARG" 0
   if ((BENCH_FAILED)); then die "the benchmark measured failed answers (see above); no figures written."; fi
-  if ((write_doc)); then introspection_doc_section; else BENCH_DOC="$RUN_DIR/figures.md" introspection_doc_section; fi
+  bench_write_doc "$write_doc" introspection_doc_section
 }

@@ -348,6 +348,24 @@ EOF
   info "appended the figures to $BENCH_DOC"
 }
 
+# --- shared by every bench command ---------------------------------------------------------------
+
+# The instance (started when missing), the bench client and a fresh folder for this run's raw output.
+bench_begin() { # run-name-prefix
+  ensure_state_dir
+  ( lock_state; check_ports --record; ensure_packages --bench )
+  bench_ensure_platform
+  bench_ensure_client
+  RUN_DIR="$STATE_DIR/bench/${1}$(date +%Y%m%d-%H%M%S)"
+  mkdir -p -- "$RUN_DIR"
+  note "raw output in $RUN_DIR"
+}
+
+# Writes a run's section with <function> to docs/performance.md, or beside the raw output with --no-doc.
+bench_write_doc() { # write_doc(0|1) function
+  if (($1)); then "$2"; else BENCH_DOC="$RUN_DIR/figures.md" "$2"; fi
+}
+
 # --- the command ---------------------------------------------------------------------------------
 
 bench_issuance() {
@@ -363,14 +381,8 @@ bench_issuance() {
     esac
   done
   LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-  ensure_state_dir
-  ( lock_state; check_ports --record; ensure_packages --bench )
+  bench_begin ""
   command -v bc >/dev/null || die "bc is missing; install it (apt-get install bc)."
-  bench_ensure_platform
-  bench_ensure_client
-  RUN_DIR="$STATE_DIR/bench/$(date +%Y%m%d-%H%M%S)"
-  mkdir -p -- "$RUN_DIR"
-  note "raw output in $RUN_DIR"
   trap 'bench_stop_ceiling; on_exit' EXIT
   BENCH_FAILED=0
 
@@ -384,7 +396,7 @@ bench_issuance() {
   bench_check_introspection
   if ((BENCH_FAILED)); then die "the benchmark measured failed answers (see above); no figures written."; fi
   # --no-doc: the same section, written beside the raw output instead of docs/performance.md.
-  if ((write_doc)); then write_doc_section; else BENCH_DOC="$RUN_DIR/figures.md" write_doc_section; fi
+  bench_write_doc "$write_doc" write_doc_section
 }
 
 # A token issued now, once relay and projection drained, must introspect as active; and every token

@@ -85,14 +85,8 @@ bench_propagation() {
     esac
   done
   LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-  ensure_state_dir
-  ( lock_state; check_ports --record; ensure_packages --bench )
+  bench_begin propagation-
   command -v python3 >/dev/null || die "python3 is missing; install it (apt-get install python3)."
-  bench_ensure_platform
-  bench_ensure_client
-  RUN_DIR="$STATE_DIR/bench/propagation-$(date +%Y%m%d-%H%M%S)"
-  mkdir -p -- "$RUN_DIR"
-  note "raw output in $RUN_DIR"
   introspection_hot_tokens
   export BENCH_BASIC INTROSPECTION_BASIC
 
@@ -113,5 +107,5 @@ bench_propagation() {
   for key in $line; do [[ $key == *=* ]] && w[${key%%=*}]=${key#*=}; done
   LOAD_RATE=${w[okps]:-?} LOAD_P99=${w[p99_ms]:-?} LOAD_FAILED=$((${w[non200]:-0} + ${w[notoken]:-0} + ${w[socket_errors]:-0} + ${w[timeouts]:-0}))
   note "background load: $LOAD_RATE answers/s, p99 $LOAD_P99 ms, $LOAD_FAILED failed"
-  if ((write_doc)); then propagation_doc_section; else BENCH_DOC="$RUN_DIR/figures.md" propagation_doc_section; fi
+  bench_write_doc "$write_doc" propagation_doc_section
 }
