@@ -18,31 +18,16 @@ namespace Platform.Identity.Clients;
 /// the stream version the caller read as the expected version), every read comes from the inline projection.
 /// </summary>
 public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenIddictCoreOptions> options, ReadCache<Client>? cache = null)
-    : IOpenIddictApplicationStore<Client>
+    : ProjectedDocumentStore<Client>(documents, options), IOpenIddictApplicationStore<Client>
 {
     private const string Concurrency = OpenIddictResources.ID0239;
-
-    private DateTimeOffset Now => (options.CurrentValue.TimeProvider ?? TimeProvider.System).GetUtcNow();
-
-    public async ValueTask<long> CountAsync(CancellationToken cancellationToken)
-    {
-        await using var session = documents.QuerySession();
-        return await session.Query<Client>().LongCountAsync(cancellationToken);
-    }
-
-    public async ValueTask<long> CountAsync<TResult>(Func<IQueryable<Client>, IQueryable<TResult>> query, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var session = documents.QuerySession();
-        return await Queries.CountAsync(query(session.Query<Client>()), cancellationToken);
-    }
 
     public async ValueTask CreateAsync(Client application, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(application);
         application.Id ??= Guid.CreateVersion7().ToString();
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         session.Events.StartStream<Client>(application.Id, ClientChanges.Register(application, Now));
         await session.SaveAsync(Concurrency, cancellationToken);
         cache?.Evict(application.ClientId);
@@ -61,18 +46,18 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
 
         var id = application.Id;
         var now = Now;
-        await documents.AppendToEachAsync<Token>(
+        await Documents.AppendToEachAsync<Token>(
             tokens => tokens.Where(token => token.ApplicationId == id),
             token => [TokenChanges.Prune(token, now)],
             (session, token) => session.Delete<TokenPayload>(token.Id!),
             cancellationToken);
-        await documents.AppendToEachAsync<Grant>(
+        await Documents.AppendToEachAsync<Grant>(
             grants => grants.Where(grant => grant.ApplicationId == id),
             grant => [GrantChanges.Prune(grant, now)],
             alsoDo: null,
             cancellationToken);
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         var stored = await session.LoadCurrentAsync(application, Concurrency, cancellationToken);
         session.AppendExpecting(id, stored.Version, [ClientChanges.Delete(stored, now)]);
         await session.SaveAsync(Concurrency, cancellationToken);
@@ -83,7 +68,7 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
     public async ValueTask<Client?> FindByIdAsync(string identifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
-        await using var session = documents.QuerySession();
+        await using var session = Documents.QuerySession();
         return await session.LoadAsync<Client>(identifier, cancellationToken);
     }
 
@@ -102,7 +87,7 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
         }
 
         var started = cache?.Now() ?? 0;
-        await using var session = documents.QuerySession();
+        await using var session = Documents.QuerySession();
         var client = await session.Query<Client>().FirstOrDefaultAsync(client => client.ClientId == identifier && client.Enabled, cancellationToken);
         if (client is not null)
         {
@@ -115,24 +100,16 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
     public IAsyncEnumerable<Client> FindByPostLogoutRedirectUriAsync(string uri, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(uri);
-        return documents.StreamAsync<Client>(clients => clients.Where(client => client.Enabled && client.PostLogoutRedirectUris.Contains(uri)), cancellationToken);
+        return Documents.StreamAsync<Client>(clients => clients.Where(client => client.Enabled && client.PostLogoutRedirectUris.Contains(uri)), cancellationToken);
     }
 
     public IAsyncEnumerable<Client> FindByRedirectUriAsync(string uri, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(uri);
-        return documents.StreamAsync<Client>(clients => clients.Where(client => client.Enabled && client.RedirectUris.Contains(uri)), cancellationToken);
+        return Documents.StreamAsync<Client>(clients => clients.Where(client => client.Enabled && client.RedirectUris.Contains(uri)), cancellationToken);
     }
 
     public ValueTask<string?> GetApplicationTypeAsync(Client application, CancellationToken cancellationToken) => new(Checked(application).ApplicationType);
-
-    public async ValueTask<TResult?> GetAsync<TState, TResult>(
-        Func<IQueryable<Client>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var session = documents.QuerySession();
-        return await Queries.FirstOrDefaultAsync(query(session.Query<Client>(), state), cancellationToken);
-    }
 
     public ValueTask<string?> GetClientIdAsync(Client application, CancellationToken cancellationToken) => new(Checked(application).ClientId);
 
@@ -173,14 +150,7 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
     public ValueTask<Client> InstantiateAsync(CancellationToken cancellationToken) => new(new Client());
 
     public IAsyncEnumerable<Client> ListAsync(int? count, int? offset, CancellationToken cancellationToken) =>
-        documents.StreamAsync<Client>(clients => clients.OrderBy(client => client.Id).Page(count, offset), cancellationToken);
-
-    public IAsyncEnumerable<TResult> ListAsync<TState, TResult>(
-        Func<IQueryable<Client>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        return documents.StreamAsync<Client, TResult>(clients => query(clients, state), cancellationToken);
-    }
+        Documents.StreamAsync<Client>(clients => clients.OrderBy(client => client.Id).Page(count, offset), cancellationToken);
 
     public ValueTask SetApplicationTypeAsync(Client application, string? type, CancellationToken cancellationToken) =>
         Set(application, a => a.ApplicationType = type);
@@ -228,7 +198,7 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
     {
         ArgumentNullException.ThrowIfNull(application);
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         var stored = await session.LoadCurrentAsync(application, Concurrency, cancellationToken);
         var events = ClientChanges.Decide(stored, application, Now);
         if (events.Count == 0)

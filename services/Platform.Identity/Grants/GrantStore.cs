@@ -19,24 +19,9 @@ namespace Platform.Identity.Grants;
 /// the stream version the caller read as the expected version), every read comes from the inline projection.
 /// </summary>
 public sealed class GrantStore(IDocumentStore documents, IOptionsMonitor<OpenIddictCoreOptions> options)
-    : IOpenIddictAuthorizationStore<Grant>
+    : ProjectedDocumentStore<Grant>(documents, options), IOpenIddictAuthorizationStore<Grant>
 {
     private const string Concurrency = OpenIddictResources.ID0241;
-
-    private DateTimeOffset Now => (options.CurrentValue.TimeProvider ?? TimeProvider.System).GetUtcNow();
-
-    public async ValueTask<long> CountAsync(CancellationToken cancellationToken)
-    {
-        await using var session = documents.QuerySession();
-        return await session.Query<Grant>().LongCountAsync(cancellationToken);
-    }
-
-    public async ValueTask<long> CountAsync<TResult>(Func<IQueryable<Grant>, IQueryable<TResult>> query, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var session = documents.QuerySession();
-        return await Queries.CountAsync(query(session.Query<Grant>()), cancellationToken);
-    }
 
     public async ValueTask CreateAsync(Grant authorization, CancellationToken cancellationToken)
     {
@@ -45,7 +30,7 @@ public sealed class GrantStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
 
         var now = Now;
         var events = GrantChanges.Approve(authorization, RevocationReason.OrDefault(RevocationReasons.Admin), now);
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         session.Events.StartStream<Grant>(authorization.Id, events);
         await session.SaveAsync(Concurrency, cancellationToken);
         authorization.Version = events.Count;
@@ -63,13 +48,13 @@ public sealed class GrantStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
 
         var id = authorization.Id;
         var now = Now;
-        await documents.AppendToEachAsync<Token>(
+        await Documents.AppendToEachAsync<Token>(
             tokens => tokens.Where(token => token.AuthorizationId == id),
             token => [TokenChanges.Prune(token, now)],
             (session, token) => session.Delete<TokenPayload>(token.Id!),
             cancellationToken);
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         var stored = await session.LoadCurrentAsync(authorization, Concurrency, cancellationToken);
         session.AppendExpecting(id, stored.Version, [GrantChanges.Prune(stored, now)]);
         await session.SaveAsync(Concurrency, cancellationToken);
@@ -78,7 +63,7 @@ public sealed class GrantStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     public IAsyncEnumerable<Grant> FindAsync(
         string? subject, string? client, string? status, string? type, ImmutableArray<string>? scopes, CancellationToken cancellationToken)
     {
-        var found = documents.StreamAsync<Grant>(grants => Matching(grants, subject, client, status, type), cancellationToken);
+        var found = Documents.StreamAsync<Grant>(grants => Matching(grants, subject, client, status, type), cancellationToken);
         return scopes is { IsDefaultOrEmpty: false } required ? WithScopes(found, required, cancellationToken) : found;
 
         // Marten cannot translate "contains all of these", and the candidates are one subject's grants for one client.
@@ -98,31 +83,23 @@ public sealed class GrantStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     public IAsyncEnumerable<Grant> FindByApplicationIdAsync(string identifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
-        return documents.StreamAsync<Grant>(grants => grants.Where(grant => grant.ApplicationId == identifier), cancellationToken);
+        return Documents.StreamAsync<Grant>(grants => grants.Where(grant => grant.ApplicationId == identifier), cancellationToken);
     }
 
     public async ValueTask<Grant?> FindByIdAsync(string identifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
-        await using var session = documents.QuerySession();
+        await using var session = Documents.QuerySession();
         return await session.LoadAsync<Grant>(identifier, cancellationToken);
     }
 
     public IAsyncEnumerable<Grant> FindBySubjectAsync(string subject, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(subject);
-        return documents.StreamAsync<Grant>(grants => grants.Where(grant => grant.Subject == subject), cancellationToken);
+        return Documents.StreamAsync<Grant>(grants => grants.Where(grant => grant.Subject == subject), cancellationToken);
     }
 
     public ValueTask<string?> GetApplicationIdAsync(Grant authorization, CancellationToken cancellationToken) => new(Checked(authorization).ApplicationId);
-
-    public async ValueTask<TResult?> GetAsync<TState, TResult>(
-        Func<IQueryable<Grant>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var session = documents.QuerySession();
-        return await Queries.FirstOrDefaultAsync(query(session.Query<Grant>(), state), cancellationToken);
-    }
 
     public ValueTask<DateTimeOffset?> GetCreationDateAsync(Grant authorization, CancellationToken cancellationToken) => new(Checked(authorization).CreationDate);
 
@@ -143,14 +120,7 @@ public sealed class GrantStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     public ValueTask<Grant> InstantiateAsync(CancellationToken cancellationToken) => new(new Grant());
 
     public IAsyncEnumerable<Grant> ListAsync(int? count, int? offset, CancellationToken cancellationToken) =>
-        documents.StreamAsync<Grant>(grants => grants.OrderBy(grant => grant.Id).Page(count, offset), cancellationToken);
-
-    public IAsyncEnumerable<TResult> ListAsync<TState, TResult>(
-        Func<IQueryable<Grant>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        return documents.StreamAsync<Grant, TResult>(grants => query(grants, state), cancellationToken);
-    }
+        Documents.StreamAsync<Grant>(grants => grants.OrderBy(grant => grant.Id).Page(count, offset), cancellationToken);
 
     /// <summary>
     /// Prunes, as OpenIddict's own stores do, the grants created before <paramref name="threshold"/> that are no
@@ -160,10 +130,10 @@ public sealed class GrantStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     public ValueTask<long> PruneAsync(DateTimeOffset threshold, CancellationToken cancellationToken)
     {
         var now = Now;
-        var tokens = documents.Options.FindOrResolveDocumentType(typeof(Token)).TableName.QualifiedName;
+        var tokens = Documents.Options.FindOrResolveDocumentType(typeof(Token)).TableName.QualifiedName;
         var noToken = $"not exists (select 1 from {tokens} as t where t.data ->> 'authorizationId' = d.id)";
 
-        return documents.AppendToEachAsync<Grant>(
+        return Documents.AppendToEachAsync<Grant>(
             grants => grants.Where(grant => grant.CreationDate < threshold
                 && (grant.Status != Statuses.Valid || (grant.Type == AuthorizationTypes.AdHoc && grant.MatchesSql(noToken)))),
             grant => [GrantChanges.Prune(grant, now)],
@@ -211,7 +181,7 @@ public sealed class GrantStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     {
         ArgumentNullException.ThrowIfNull(authorization);
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         var stored = await session.LoadCurrentAsync(authorization, Concurrency, cancellationToken);
         var events = GrantChanges.Decide(stored, authorization, RevocationReason.OrDefault(RevocationReasons.Admin), Now);
         if (events.Count == 0)
@@ -230,7 +200,7 @@ public sealed class GrantStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
         var now = Now;
 
         // Revoked is final: already revoked grants are not touched, so they get no second event.
-        return documents.AppendToEachAsync<Grant>(
+        return Documents.AppendToEachAsync<Grant>(
             grants => filter(grants).Where(grant => grant.Status != Statuses.Revoked),
             grant => GrantChanges.Revoke(grant, reason, now),
             alsoDo: null,

@@ -16,31 +16,16 @@ namespace Platform.Identity.Scopes;
 /// stream version the caller read as the expected version), every read comes from the inline projection.
 /// </summary>
 public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIddictCoreOptions> options, ReadCache<Scope>? cache = null)
-    : IOpenIddictScopeStore<Scope>
+    : ProjectedDocumentStore<Scope>(documents, options), IOpenIddictScopeStore<Scope>
 {
     private const string Concurrency = OpenIddictResources.ID0245;
-
-    private DateTimeOffset Now => (options.CurrentValue.TimeProvider ?? TimeProvider.System).GetUtcNow();
-
-    public async ValueTask<long> CountAsync(CancellationToken cancellationToken)
-    {
-        await using var session = documents.QuerySession();
-        return await session.Query<Scope>().LongCountAsync(cancellationToken);
-    }
-
-    public async ValueTask<long> CountAsync<TResult>(Func<IQueryable<Scope>, IQueryable<TResult>> query, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var session = documents.QuerySession();
-        return await Queries.CountAsync(query(session.Query<Scope>()), cancellationToken);
-    }
 
     public async ValueTask CreateAsync(Scope scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
         scope.Id ??= Guid.CreateVersion7().ToString();
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         session.Events.StartStream<Scope>(scope.Id, ScopeChanges.Define(scope, Now));
         await session.SaveAsync(Concurrency, cancellationToken);
         cache?.Evict(scope.Name);
@@ -51,7 +36,7 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     {
         ArgumentNullException.ThrowIfNull(scope);
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         var stored = await session.LoadCurrentAsync(scope, Concurrency, cancellationToken);
         session.AppendExpecting(stored.Id!, stored.Version, [ScopeChanges.Remove(stored, Now)]);
         await session.SaveAsync(Concurrency, cancellationToken);
@@ -62,7 +47,7 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     public async ValueTask<Scope?> FindByIdAsync(string identifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
-        await using var session = documents.QuerySession();
+        await using var session = Documents.QuerySession();
         return await session.LoadAsync<Scope>(identifier, cancellationToken);
     }
 
@@ -75,7 +60,7 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
         }
 
         var started = cache?.Now() ?? 0;
-        await using var session = documents.QuerySession();
+        await using var session = Documents.QuerySession();
         var scope = await session.Query<Scope>().FirstOrDefaultAsync(scope => scope.Name == name, cancellationToken);
         if (scope is not null)
         {
@@ -127,7 +112,7 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
         }
 
         var started = cache?.Now() ?? 0;
-        await foreach (var scope in documents.StreamAsync<Scope>(scopes => scopes.Where(scope => scope.Name!.IsOneOf(wanted)), cancellationToken))
+        await foreach (var scope in Documents.StreamAsync<Scope>(scopes => scopes.Where(scope => scope.Name!.IsOneOf(wanted)), cancellationToken))
         {
             if (scope.Name is not null)
             {
@@ -141,15 +126,7 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     public IAsyncEnumerable<Scope> FindByResourceAsync(string resource, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(resource);
-        return documents.StreamAsync<Scope>(scopes => scopes.Where(scope => scope.Resources.Contains(resource)), cancellationToken);
-    }
-
-    public async ValueTask<TResult?> GetAsync<TState, TResult>(
-        Func<IQueryable<Scope>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var session = documents.QuerySession();
-        return await Queries.FirstOrDefaultAsync(query(session.Query<Scope>(), state), cancellationToken);
+        return Documents.StreamAsync<Scope>(scopes => scopes.Where(scope => scope.Resources.Contains(resource)), cancellationToken);
     }
 
     public ValueTask<string?> GetDescriptionAsync(Scope scope, CancellationToken cancellationToken) => new(Checked(scope).Description);
@@ -175,14 +152,7 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     public ValueTask<Scope> InstantiateAsync(CancellationToken cancellationToken) => new(new Scope());
 
     public IAsyncEnumerable<Scope> ListAsync(int? count, int? offset, CancellationToken cancellationToken) =>
-        documents.StreamAsync<Scope>(scopes => scopes.OrderBy(scope => scope.Id).Page(count, offset), cancellationToken);
-
-    public IAsyncEnumerable<TResult> ListAsync<TState, TResult>(
-        Func<IQueryable<Scope>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        return documents.StreamAsync<Scope, TResult>(scopes => query(scopes, state), cancellationToken);
-    }
+        Documents.StreamAsync<Scope>(scopes => scopes.OrderBy(scope => scope.Id).Page(count, offset), cancellationToken);
 
     public ValueTask SetDescriptionAsync(Scope scope, string? description, CancellationToken cancellationToken) =>
         Set(scope, s => s.Description = description);
@@ -209,7 +179,7 @@ public sealed class ScopeStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     {
         ArgumentNullException.ThrowIfNull(scope);
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         var stored = await session.LoadCurrentAsync(scope, Concurrency, cancellationToken);
         var events = ScopeChanges.Decide(stored, scope, Now);
         if (events.Count == 0)

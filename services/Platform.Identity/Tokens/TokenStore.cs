@@ -17,24 +17,9 @@ namespace Platform.Identity.Tokens;
 /// stream version the caller read as the expected version), every read comes from the inline projection.
 /// </summary>
 public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIddictCoreOptions> options)
-    : IOpenIddictTokenStore<Token>
+    : ProjectedDocumentStore<Token>(documents, options), IOpenIddictTokenStore<Token>
 {
     private const string Concurrency = OpenIddictResources.ID0247;
-
-    private DateTimeOffset Now => (options.CurrentValue.TimeProvider ?? TimeProvider.System).GetUtcNow();
-
-    public async ValueTask<long> CountAsync(CancellationToken cancellationToken)
-    {
-        await using var session = documents.QuerySession();
-        return await session.Query<Token>().LongCountAsync(cancellationToken);
-    }
-
-    public async ValueTask<long> CountAsync<TResult>(Func<IQueryable<Token>, IQueryable<TResult>> query, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var session = documents.QuerySession();
-        return await Queries.CountAsync(query(session.Query<Token>()), cancellationToken);
-    }
 
     public async ValueTask CreateAsync(Token token, CancellationToken cancellationToken)
     {
@@ -43,7 +28,7 @@ public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
         // Another component may pre-assign the id (it is the token's jti): keep it.
         token.Id ??= Guid.CreateVersion7().ToString();
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         session.Events.StartStream<Token>(token.Id, TokenChanges.Issue(token, Now));
         if (token.Payload is not null)
         {
@@ -60,7 +45,7 @@ public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     {
         ArgumentNullException.ThrowIfNull(token);
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         var stored = await session.LoadCurrentAsync(token, Concurrency, cancellationToken);
         session.AppendExpecting(stored.Id!, stored.Version, [TokenChanges.Prune(stored, Now)]);
         session.Delete<TokenPayload>(stored.Id!);
@@ -68,49 +53,41 @@ public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     }
 
     public IAsyncEnumerable<Token> FindAsync(string? subject, string? client, string? status, string? type, CancellationToken cancellationToken) =>
-        documents.StreamAsync<Token>(tokens => Matching(tokens, subject, client, status, type), cancellationToken);
+        Documents.StreamAsync<Token>(tokens => Matching(tokens, subject, client, status, type), cancellationToken);
 
     public IAsyncEnumerable<Token> FindByApplicationIdAsync(string identifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
-        return documents.StreamAsync<Token>(tokens => tokens.Where(token => token.ApplicationId == identifier), cancellationToken);
+        return Documents.StreamAsync<Token>(tokens => tokens.Where(token => token.ApplicationId == identifier), cancellationToken);
     }
 
     public IAsyncEnumerable<Token> FindByAuthorizationIdAsync(string identifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
-        return documents.StreamAsync<Token>(tokens => tokens.Where(token => token.AuthorizationId == identifier), cancellationToken);
+        return Documents.StreamAsync<Token>(tokens => tokens.Where(token => token.AuthorizationId == identifier), cancellationToken);
     }
 
     public async ValueTask<Token?> FindByIdAsync(string identifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
-        await using var session = documents.QuerySession();
+        await using var session = Documents.QuerySession();
         return await session.LoadAsync<Token>(identifier, cancellationToken);
     }
 
     public async ValueTask<Token?> FindByReferenceIdAsync(string identifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
-        await using var session = documents.QuerySession();
+        await using var session = Documents.QuerySession();
         return await session.Query<Token>().FirstOrDefaultAsync(token => token.ReferenceId == identifier, cancellationToken);
     }
 
     public IAsyncEnumerable<Token> FindBySubjectAsync(string subject, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(subject);
-        return documents.StreamAsync<Token>(tokens => tokens.Where(token => token.Subject == subject), cancellationToken);
+        return Documents.StreamAsync<Token>(tokens => tokens.Where(token => token.Subject == subject), cancellationToken);
     }
 
     public ValueTask<string?> GetApplicationIdAsync(Token token, CancellationToken cancellationToken) => new(Checked(token).ApplicationId);
-
-    public async ValueTask<TResult?> GetAsync<TState, TResult>(
-        Func<IQueryable<Token>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var session = documents.QuerySession();
-        return await Queries.FirstOrDefaultAsync(query(session.Query<Token>(), state), cancellationToken);
-    }
 
     public ValueTask<string?> GetAuthorizationIdAsync(Token token, CancellationToken cancellationToken) => new(Checked(token).AuthorizationId);
 
@@ -128,7 +105,7 @@ public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
             return token.Payload;
         }
 
-        await using var session = documents.QuerySession();
+        await using var session = Documents.QuerySession();
         var payload = await session.LoadAsync<TokenPayload>(token.Id, cancellationToken);
         token.Payload = payload?.Payload;
         token.PayloadLoaded = true;
@@ -152,14 +129,7 @@ public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     public ValueTask<Token> InstantiateAsync(CancellationToken cancellationToken) => new(new Token { PayloadLoaded = true });
 
     public IAsyncEnumerable<Token> ListAsync(int? count, int? offset, CancellationToken cancellationToken) =>
-        documents.StreamAsync<Token>(tokens => tokens.OrderBy(token => token.Id).Page(count, offset), cancellationToken);
-
-    public IAsyncEnumerable<TResult> ListAsync<TState, TResult>(
-        Func<IQueryable<Token>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        return documents.StreamAsync<Token, TResult>(tokens => query(tokens, state), cancellationToken);
-    }
+        Documents.StreamAsync<Token>(tokens => tokens.OrderBy(token => token.Id).Page(count, offset), cancellationToken);
 
     /// <summary>
     /// Prunes, as OpenIddict's own stores do, the tokens created before <paramref name="threshold"/> that can no
@@ -169,10 +139,10 @@ public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     public ValueTask<long> PruneAsync(DateTimeOffset threshold, CancellationToken cancellationToken)
     {
         var now = Now;
-        var grants = documents.Options.FindOrResolveDocumentType(typeof(Grants.Grant)).TableName.QualifiedName;
+        var grants = Documents.Options.FindOrResolveDocumentType(typeof(Grants.Grant)).TableName.QualifiedName;
         var unusableGrant = $"d.data ->> 'authorizationId' in (select g.id from {grants} as g where g.data ->> 'status' is distinct from ?)";
 
-        return documents.AppendToEachAsync<Token>(
+        return Documents.AppendToEachAsync<Token>(
             tokens => tokens.Where(token => token.CreationDate < threshold
                 && ((token.Status != Statuses.Inactive && token.Status != Statuses.Valid)
                     || token.ExpirationDate < now
@@ -245,7 +215,7 @@ public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
     {
         ArgumentNullException.ThrowIfNull(token);
 
-        await using var session = documents.LightweightSession();
+        await using var session = Documents.LightweightSession();
         var stored = await session.LoadCurrentAsync(token, Concurrency, cancellationToken);
         var events = TokenChanges.Decide(stored, token, RevocationReason.OrDefault(RevocationReasons.RevocationRequest), Now);
         if (events.Count == 0 && !token.PayloadChanged)
@@ -281,7 +251,7 @@ public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
         var now = Now;
 
         // Revoked is final: already revoked tokens are not touched, so they get no second event.
-        return documents.AppendToEachAsync<Token>(
+        return Documents.AppendToEachAsync<Token>(
             tokens => filter(tokens).Where(token => token.Status != Statuses.Revoked),
             token => TokenChanges.Revoke(token, reason, now),
             alsoDo: null,
