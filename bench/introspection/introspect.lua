@@ -18,19 +18,20 @@ local tokens = {}
 for t in string.gmatch(list, "%S+") do table.insert(tokens, t) end
 assert(#tokens > 0, "BENCH_TOKENS holds no token")
 
-local threads = {}
+-- The shared answer checks and result line, beside this script's folder.
+local answers = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "../lib/answers.lua")
 local counter = 0
 
 function setup(thread)
   counter = counter + 1
   thread:set("offset", counter)
-  table.insert(threads, thread)
+  answers.track(thread)
 end
 
 local requests, next_index = {}, 1
 
 function init(args)
-  ok, non200, notoken, first_error = 0, 0, 0, ""
+  answers.reset()
   local headers = {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Authorization"] = "Basic " .. basic,
@@ -48,33 +49,5 @@ function request()
   return r
 end
 
-function response(status, headers, body)
-  if status ~= 200 then
-    non200 = non200 + 1
-    if first_error == "" then first_error = tostring(status) .. " " .. string.sub(body or "", 1, 160) end
-  elseif not string.find(body or "", '"active":true', 1, true) then
-    notoken = notoken + 1
-    if first_error == "" then first_error = "200 without \"active\":true: " .. string.sub(body or "", 1, 160) end
-  else
-    ok = ok + 1
-  end
-end
-
-function done(summary, latency, requests)
-  local total_ok, total_non200, total_notoken, sample = 0, 0, 0, ""
-  for _, thread in ipairs(threads) do
-    total_ok = total_ok + thread:get("ok")
-    total_non200 = total_non200 + thread:get("non200")
-    total_notoken = total_notoken + thread:get("notoken")
-    local e = thread:get("first_error")
-    if sample == "" and e ~= nil and e ~= "" then sample = e end
-  end
-  local e = summary.errors
-  local seconds = summary.duration / 1e6
-  io.write(string.format(
-    "BENCH requests=%d ok=%d non200=%d notoken=%d socket_errors=%d timeouts=%d seconds=%.3f rps=%.1f okps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-    summary.requests, total_ok, total_non200, total_notoken, e.connect + e.read + e.write, e.timeout, seconds,
-    summary.requests / seconds, total_ok / seconds,
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-  io.write("BENCH_SAMPLE " .. string.gsub(sample, "[\r\n\t]", " ") .. "\n")
-end
+response = answers.checker('"active":true')
+done = answers.done
