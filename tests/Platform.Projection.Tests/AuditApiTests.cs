@@ -94,7 +94,11 @@ public sealed class AuditFixture : IAsyncLifetime
     {
         var postgres = await TestServers.CreateDatabaseAsync("audit");
         events = DocumentStore.For(options => EventStore.ConfigureEventStore(options, postgres));
-        host = new ServiceHost<Program>(postgres, await TestServers.RabbitMqAsync(), $"audit-tests-{Guid.NewGuid():N}");
+        // These tests append revocations straight to the store, never through the bus: a replica rightly stops
+        // trusting its read model once such a revocation is older than MaxLag, and would then refuse the auditor's
+        // token (which exists only in the read model). Audit reads the events alone, so freshness is not under test.
+        host = new ServiceHost<Program>(postgres, await TestServers.RabbitMqAsync(), $"audit-tests-{Guid.NewGuid():N}",
+            new Dictionary<string, string?> { ["Platform:Projection:MaxLag"] = "01:00:00" });
         Http = host.CreateClient();
 
         auditorToken = PlatformCluster.NewSecret();
