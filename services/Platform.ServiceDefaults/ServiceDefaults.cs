@@ -36,6 +36,7 @@ public static class ServiceDefaults
         {
             if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
             {
+        builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, EventActor.StartupFilter>();
                 builder.Logging.AddFilter(category, LogLevel.Warning);
             }
         }

@@ -8,14 +8,22 @@ namespace Platform.ServiceDefaults;
 /// <c>traceparent</c> as a header that the relay carries onto the bus, so one trace runs from the HTTP
 /// request through the append, the relay and RabbitMQ to the projection.
 /// </summary>
+/// <remarks>
+/// Marten copies a session's headers onto its events before it calls the listeners, so a header set on
+/// the session here would be lost: the pending events themselves are stamped. Their rows are written after
+/// the listeners have run.
+/// </remarks>
 internal sealed class TraceCorrelation : DocumentSessionListenerBase
 {
     public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
     {
-        if (Activity.Current is { } activity)
+        if (Activity.Current is { Id: { } traceParent } activity)
         {
-            session.CorrelationId ??= activity.TraceId.ToString();
-            session.SetHeader("traceparent", activity.Id ?? string.Empty);
+            foreach (var @event in session.PendingChanges.Streams().SelectMany(stream => stream.Events))
+            {
+                @event.CorrelationId ??= activity.TraceId.ToString();
+                @event.SetHeader(Bus.TraceHeaders.TraceParent, traceParent);
+            }
         }
 
         return Task.CompletedTask;

@@ -30,6 +30,9 @@ public sealed class AuditTests(ClusterFixture fixture)
         Assert.Equal(["token_issued", "token_revoked"], history.Select(e => e.GetProperty("type").GetString()));
         Assert.Equal("revocation_request", history[1].GetProperty("reason").GetString());
         Assert.Equal(client.Id, history[0].GetProperty("actor").GetProperty("id").GetString());
+        // The revocation names who asked for it: the client that called /connect/revoke.
+        Assert.Equal("client", history[1].GetProperty("actor").GetProperty("kind").GetString());
+        Assert.Equal(client.Id, history[1].GetProperty("actor").GetProperty("id").GetString());
         Assert.Equal(client.Id, history[0].GetProperty("data").GetProperty("clientId").GetString());
         Assert.True(history[0].GetProperty("sequence").GetInt64() < history[1].GetProperty("sequence").GetInt64());
         Assert.DoesNotContain(token, string.Join('\n', history.Select(e => e.GetRawText())));
@@ -63,6 +66,9 @@ public sealed class AuditTests(ClusterFixture fixture)
         var sequences = timeline.Select(e => e.GetProperty("sequence").GetInt64()).ToList();
         Assert.Equal(sequences.Order(), sequences);
         Assert.False(timeline[0].GetProperty("data").TryGetProperty("secretHash", out _));
+        // The registration names the administration client whose token called POST /admin/clients.
+        Assert.Equal("client", timeline[0].GetProperty("actor").GetProperty("kind").GetString());
+        Assert.Equal(Cluster.Admin.Id, timeline[0].GetProperty("actor").GetProperty("id").GetString());
         Assert.Equal(timeline[1].GetProperty("streamId").GetString(), timeline[3].GetProperty("streamId").GetString());
 
         var paged = await GetAsync($"audit/clients/{client.Id}/timeline?limit=2");

@@ -80,6 +80,10 @@ public static class PlatformServer
                 // A malformed or oversized form is the client's error (400), never a 500.
                 server.AddEventHandler(RequestForm.RejectUnreadable.Descriptor);
 
+                // The audit API names who did what: the client of a token or revocation request.
+                server.AddEventHandler(ClientActor.TokenRequest);
+                server.AddEventHandler(ClientActor.RevocationRequest);
+
                 // Each service maps the endpoints it owns after OpenIddict has validated the request.
                 var aspNetCore = server.UseAspNetCore()
                     .EnableTokenEndpointPassthrough()

@@ -51,9 +51,11 @@ public sealed record RecordedEvent(
     };
 
     /// <summary>
-    /// Who did it, as far as the store knows. The writers do not record an actor yet: an <c>actor</c> header
-    /// wins when a writer sets one; otherwise only what the event itself names (the client a token was issued
-    /// to, the user who signed in or consented, who changed a password). Null means the store does not say.
+    /// Who did it. The writers stamp an <c>actor</c> header (<c>client:&lt;id&gt;</c> or <c>user:&lt;subject&gt;</c>)
+    /// on events appended within a request: the client of a token or revocation request, the caller of an
+    /// administration endpoint. Events without one (appended before the header existed, by seeding or by a
+    /// daemon) fall back to what the event itself names: the client a token was issued to, the user who
+    /// signed in or consented, who changed a password. Null means the store does not say.
     /// </summary>
     public Actor? Actor
     {
@@ -62,7 +64,7 @@ public sealed record RecordedEvent(
             if (Headers is { ValueKind: JsonValueKind.Object } headers && headers.TryGetProperty("actor", out var actor)
                 && actor.ValueKind == JsonValueKind.String)
             {
-                return new Actor("header", actor.GetString()!);
+                return Actor.Parse(actor.GetString()!);
             }
 
             return Event switch
@@ -96,5 +98,13 @@ public sealed record RecordedEvent(
     }
 }
 
-/// <summary>Who did something: <c>Kind</c> is <c>client</c>, <c>user</c> or <c>header</c> (a writer said so).</summary>
-public sealed record Actor(string Kind, string Id);
+/// <summary>Who did something: <c>Kind</c> is <c>client</c> or <c>user</c>; <c>Id</c> is the client id or the subject.</summary>
+public sealed record Actor(string Kind, string Id)
+{
+    /// <summary>Reads an <c>actor</c> header, <c>kind:id</c>; a header without a kind is kept whole as the id.</summary>
+    public static Actor Parse(string header)
+    {
+        var colon = header.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 ? new Actor(header[..colon], header[(colon + 1)..]) : new Actor("unknown", header);
+    }
+}

@@ -1,0 +1,3 @@
+using Platform.HealthProbe;
+
+return await HealthProbe.RunAsync(args, Console.Error);
