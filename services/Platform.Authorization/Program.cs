@@ -1,6 +1,10 @@
 using Platform.Authorization.Authorizing;
+using Platform.Authorization.Clients;
 using Platform.Authorization.Clients.Registering;
 using Platform.Authorization.Discovery;
+using Platform.Authorization.Grants;
+using Platform.Authorization.DefiningScopes;
+using Platform.Authorization.Tokens;
 using Platform.Authorization.Pages;
 using Platform.Authorization.Seeding;
 using Platform.Authorization.SigningOut;
@@ -30,6 +34,7 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.Services.AddAntiforgery();
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddScoped<ClientRegistrar>();
+    builder.Services.AddScoped<ClientAdministration>();
     builder.AddSeeding<SeedAtStartup>();
 
     var app = builder.Build();
@@ -40,6 +45,10 @@ return await PlatformHost.RunAsync(args, builder =>
     app.UseAuthentication();
     app.UseAuthorization();
     app.MapClientRegistration();
+    app.MapClientAdministration();
+    app.MapScopeAdministration();
+    app.MapGrantAdministration();
+    app.MapTokenAdministration();
     app.MapAuthorization();
     app.MapEndSession();
     return app;

@@ -62,6 +62,7 @@ public static class EventStore
         }
 
         options.Listeners.Add(new TraceCorrelation());
+        options.Listeners.Add(new EventActor.Stamp());
 
         // A span per session's connection, parent of Npgsql's command spans; a counter of appended events by type.
         options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;

@@ -42,6 +42,7 @@ public static class ServiceDefaults
         }
 
         builder.Services.AddHealthChecks();
+        builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, EventActor.StartupFilter>();
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         builder.AddTelemetry();

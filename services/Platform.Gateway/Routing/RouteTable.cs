@@ -10,7 +10,7 @@ public static class RouteTable
 {
     public static IReadOnlyList<(string Upstream, string[] Paths)> Routes { get; } =
     [
-        ("authorization", ["/.well-known/{**rest}", "/connect/authorize", "/connect/endsession", "/consent/{**rest}", "/admin/clients/{**rest}", "/connect/register/{**rest}"]),
+        ("authorization", ["/.well-known/{**rest}", "/connect/authorize", "/connect/endsession", "/consent/{**rest}", "/admin/clients/{**rest}", "/admin/scopes/{**rest}", "/admin/grants/{**rest}", "/admin/tokens/{**rest}", "/connect/register/{**rest}"]),
         ("token", ["/connect/token", "/connect/revoke", "/connect/device"]),
         ("profile", ["/account/{**rest}", "/connect/userinfo", "/admin/users/{**rest}"]),
         ("projection", ["/connect/introspect", "/audit/{**rest}", "/admin/projections/{**rest}"]),

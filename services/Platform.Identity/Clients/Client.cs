@@ -17,6 +17,13 @@ public sealed class Client : IVersionedDocument
     /// <summary>The hash of the client secret (<see cref="ClientSecrets.Hash"/>), never the secret.</summary>
     public string? ClientSecret { get; set; }
 
+    /// <summary>The hash of the secret before the last rotation, accepted until <see cref="PreviousSecretValidUntil"/>
+    /// (an overlap the operator asked for); null when the rotation asked for none.</summary>
+    public string? PreviousClientSecret { get; set; }
+
+    /// <summary>When <see cref="PreviousClientSecret"/> stops working: the rotation event's own time plus the overlap.</summary>
+    public DateTimeOffset? PreviousSecretValidUntil { get; set; }
+
     public string? ClientType { get; set; }
     public string? ApplicationType { get; set; }
     public string? ConsentType { get; set; }
@@ -44,7 +51,8 @@ public sealed class Client : IVersionedDocument
     /// <summary>A detached copy (what a cache hands out, so no caller mutates another's instance).</summary>
     public Client Copy() => new()
     {
-        Id = Id, ClientId = ClientId, ClientSecret = ClientSecret, ClientType = ClientType, ApplicationType = ApplicationType,
+        Id = Id, ClientId = ClientId, ClientSecret = ClientSecret, PreviousClientSecret = PreviousClientSecret,
+        PreviousSecretValidUntil = PreviousSecretValidUntil, ClientType = ClientType, ApplicationType = ApplicationType,
         ConsentType = ConsentType, DisplayName = DisplayName, DisplayNames = new(DisplayNames, StringComparer.Ordinal),
         JsonWebKeySet = JsonWebKeySet, Permissions = [.. Permissions], PostLogoutRedirectUris = [.. PostLogoutRedirectUris],
         RedirectUris = [.. RedirectUris], Requirements = [.. Requirements], Settings = new(Settings, StringComparer.Ordinal),

@@ -43,9 +43,20 @@ public partial class ClientProjection : SingleStreamProjection<Client, string>
         client.Properties = new(e.Properties);
     }
 
-    public void Apply(ClientSecretRotated e, Client client) => client.ClientSecret = e.SecretHash;
+    // With an overlap the old hash stays acceptable until the time the event names; without, it goes at once.
+    public void Apply(ClientSecretRotated e, Client client)
+    {
+        client.PreviousClientSecret = e.PreviousSecretValidUntil is null ? null : client.ClientSecret;
+        client.PreviousSecretValidUntil = e.PreviousSecretValidUntil;
+        client.ClientSecret = e.SecretHash;
+    }
 
-    public void Apply(ClientSecretRemoved e, Client client) => client.ClientSecret = null;
+    public void Apply(ClientSecretRemoved e, Client client)
+    {
+        client.ClientSecret = null;
+        client.PreviousClientSecret = null;
+        client.PreviousSecretValidUntil = null;
+    }
 
     public void Apply(ClientDisabled e, Client client) => client.Enabled = false;
 

@@ -24,6 +24,13 @@ public static class ClientSecrets
         return Prefix + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
     }
 
+    /// <summary>Whether <paramref name="presented"/> is the client's previous secret and its overlap has not ended at <paramref name="now"/>.</summary>
+    public static bool VerifyPrevious(string? presented, Client client, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client.PreviousSecretValidUntil is { } until && now < until && Verify(presented, client.PreviousClientSecret);
+    }
+
     /// <summary>Whether <paramref name="presented"/> is the secret whose hash is <paramref name="storedHash"/>.</summary>
     public static bool Verify(string? presented, string? storedHash)
     {

@@ -1,19 +1,26 @@
 using System.Text.Json;
 using OpenIddict.Validation.AspNetCore;
+using Platform.Identity.Admin;
 
 namespace Platform.Authorization.Clients.Registering;
 
 /// <summary><c>POST /admin/clients</c>: register a client; the secret is shown once, in this answer only.</summary>
 public static class ClientsEndpoint
 {
-    public const string AdminScope = "platform.admin";
-    public const string AdminPolicy = "platform.admin";
+    public const string AdminScope = AdminApi.Scope;
+    public const string AdminPolicy = AdminApi.Policy;
 
     public static WebApplication MapClientRegistration(this WebApplication app)
     {
         app.MapPost("/admin/clients", RegisterAsync)
             .RequireAuthorization(AdminPolicy)
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .WithTags("Clients")
+            .WithSummary("Register a client; a confidential client's secret is shown in this answer only.")
+            .Accepts<RegisterClient>("application/json")
+            .Produces(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -60,12 +67,7 @@ public static class ClientsEndpoint
     public static WebApplicationBuilder AddAdminAuthorization(this WebApplicationBuilder builder)
     {
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
-        builder.Services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, policy => policy
-            .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
-            .RequireAssertion(context => context.User.HasScope(AdminScope)));
+        builder.Services.AddAdminPolicy();
         return builder;
     }
-
-    private static bool HasScope(this System.Security.Claims.ClaimsPrincipal user, string scope) =>
-        OpenIddict.Abstractions.OpenIddictExtensions.HasScope(user, scope);
 }

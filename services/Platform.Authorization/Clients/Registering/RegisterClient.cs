@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -12,6 +13,8 @@ namespace Platform.Authorization.Clients.Registering;
 /// <param name="ApplicationType"><c>web</c> (default) or <c>native</c> (loopback redirects on any port, private-use schemes).</param>
 /// <param name="ConsentType"><c>explicit</c> (default: the user is asked) or <c>implicit</c> (a trusted first-party client: never asked).</param>
 /// <param name="AccessTokenFormat"><c>opaque</c> (default: reference tokens, introspected) or <c>jwt</c> (RFC 9068 access tokens, verified offline).</param>
+/// <param name="AccessTokenLifetimeSeconds">This client's access token lifetime; null for the server's (<c>Platform:Tokens:AccessTokenLifetime</c>).</param>
+/// <param name="RefreshTokenLifetimeSeconds">This client's refresh token lifetime; null for the server's.</param>
 public sealed record RegisterClient(
     string? ClientId,
     string? DisplayName,
@@ -23,7 +26,9 @@ public sealed record RegisterClient(
     string? ApplicationType = null,
     IReadOnlyList<string>? PostLogoutRedirectUris = null,
     string? ConsentType = null,
-    string? AccessTokenFormat = null);
+    string? AccessTokenFormat = null,
+    int? AccessTokenLifetimeSeconds = null,
+    int? RefreshTokenLifetimeSeconds = null);
 
 /// <summary>What is wrong with a registration, field by field.</summary>
 public sealed record RegistrationRejected(IReadOnlyDictionary<string, string[]> Errors);
@@ -46,6 +51,9 @@ public static partial class ClientRegistration
     public const string OpaqueAccessTokens = "opaque";
 
     public const string JwtAccessTokens = "jwt";
+
+    /// <summary>The longest lifetime a client may ask for, in seconds (a year): beyond it is a typo, not a policy.</summary>
+    public const int MaxLifetimeSeconds = 366 * 24 * 3600;
 
     /// <param name="secret">The secret of a confidential client (generated, or the operator's).</param>
     /// <param name="secretFromOperator">True when the operator supplied <paramref name="secret"/> (a seed file): a public client must not have one.</param>
@@ -87,6 +95,16 @@ public static partial class ClientRegistration
         if (accessTokenFormat is not (OpaqueAccessTokens or JwtAccessTokens))
         {
             errors["accessTokenFormat"] = ["An access token format is 'opaque' (reference tokens, introspected) or 'jwt' (RFC 9068 JWTs, verified offline)."];
+        }
+
+        if (request.AccessTokenLifetimeSeconds is < 1 or > MaxLifetimeSeconds)
+        {
+            errors["accessTokenLifetimeSeconds"] = [$"An access token lifetime is 1 to {MaxLifetimeSeconds} seconds, or null for the server's."];
+        }
+
+        if (request.RefreshTokenLifetimeSeconds is < 1 or > MaxLifetimeSeconds)
+        {
+            errors["refreshTokenLifetimeSeconds"] = [$"A refresh token lifetime is 1 to {MaxLifetimeSeconds} seconds, or null for the server's."];
         }
 
         var redirectUris = request.RedirectUris ?? [];
@@ -165,6 +183,16 @@ public static partial class ClientRegistration
         {
             // The token service reads this setting (Platform.Token's AccessTokenFormat) when it issues an access token.
             descriptor.Settings[AccessTokenFormatSetting] = JwtAccessTokens;
+        }
+
+        if (request.AccessTokenLifetimeSeconds is { } accessLifetime)
+        {
+            descriptor.Settings[Settings.TokenLifetimes.AccessToken] = TimeSpan.FromSeconds(accessLifetime).ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        if (request.RefreshTokenLifetimeSeconds is { } refreshLifetime)
+        {
+            descriptor.Settings[Settings.TokenLifetimes.RefreshToken] = TimeSpan.FromSeconds(refreshLifetime).ToString("c", CultureInfo.InvariantCulture);
         }
 
         if (grantTypes.Count > 0)
