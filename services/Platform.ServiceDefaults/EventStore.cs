@@ -67,7 +67,6 @@ public static class EventStore
         // A span per session's connection, parent of Npgsql's command spans; a counter of appended events by type.
         options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
         options.OpenTelemetry.TrackEventCounters();
-        options.Listeners.Add(new EventActor.Stamp());
 
         // A revocation that the relay skips is a token that stays active: never skip, stop and retry instead.
         options.Projections.Errors.SkipApplyErrors = false;

@@ -6,11 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry;
-using Npgsql;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 
 namespace Platform.ServiceDefaults;
 
@@ -36,7 +31,6 @@ public static class ServiceDefaults
         {
             if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
             {
-        builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, EventActor.StartupFilter>();
                 builder.Logging.AddFilter(category, LogLevel.Warning);
             }
         }
@@ -59,27 +53,6 @@ public static class ServiceDefaults
             ResponseWriter = WriteHealthReport,
         });
         return app;
-    }
-
-    private static void AddTelemetry(this WebApplicationBuilder builder)
-    {
-        var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(builder.Environment.ApplicationName))
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, "MassTransit", "Marten")
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
-                .AddHttpClientInstrumentation()
-                .AddNpgsql())
-            .WithMetrics(metrics => metrics
-                .AddMeter(builder.Environment.ApplicationName, "MassTransit", "Marten")
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation());
-
-        // The OTLP exporter is on only when the standard variables name a collector.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            telemetry.UseOtlpExporter();
-        }
     }
 
     private static Task WriteHealthReport(HttpContext context, HealthReport report)

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
+using System.Diagnostics;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -18,8 +18,19 @@ namespace Platform.ServiceDefaults.Bus;
 /// so a crash republishes rather than loses (at-least-once; consumers are idempotent). When the broker is
 /// away the relay waits and retries the same page; it never skips an event.
 /// </summary>
-public sealed class EventRelay(IBus bus, ILogger<EventRelay> logger) : SubscriptionBase
+/// <remarks>
+/// The daemon runs outside the request that appended the event, so each publish starts its own activity as a child
+/// of the <c>traceparent</c> the append stored in the event's headers (<see cref="TraceCorrelation"/>). MassTransit's
+/// send activity is then that activity's child, and MassTransit 8 carries it to the consumer in its own
+/// <c>MT-Activity-Id</c> header, which parents the consumer's receive activity: one trace from the request to the
+/// projection update.
+/// </remarks>
+public sealed class EventRelay(IBus bus, RelayMetrics metrics, ILogger<EventRelay> logger) : SubscriptionBase
 {
+    /// <summary>The activity source of the relay's publish activities.</summary>
+    public const string ActivitySourceName = "Platform.Relay";
+
+    private static readonly ActivitySource Source = new(ActivitySourceName);
     private static readonly ConcurrentDictionary<Type, Func<IEvent, object>> Envelopes = new();
     private static readonly TimeSpan MaximumBackoff = TimeSpan.FromSeconds(5);
 
@@ -32,7 +43,7 @@ public sealed class EventRelay(IBus bus, ILogger<EventRelay> logger) : Subscript
             try
             {
                 await Task.WhenAll(page.Events.Select(e => PublishAsync(e, cancellationToken)));
-                RelayMetrics.Published(page.Events.Count, page.Events.LastOrDefault());
+                metrics.Published(page.Events.Count, page.Events.LastOrDefault());
                 return NullChangeListener.Instance;
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
@@ -45,18 +56,45 @@ public sealed class EventRelay(IBus bus, ILogger<EventRelay> logger) : Subscript
         }
     }
 
-    private Task PublishAsync(IEvent stored, CancellationToken cancellationToken)
+    private async Task PublishAsync(IEvent stored, CancellationToken cancellationToken)
     {
         var envelope = Envelopes.GetOrAdd(stored.EventType, CreateFactory)(stored);
-        return bus.Publish(envelope, envelope.GetType(), context =>
+        using var activity = StartPublishActivity(stored);
+        await bus.Publish(envelope, envelope.GetType(), context =>
         {
             // The event's own id: a republished event is recognisably the same message.
             context.MessageId = stored.Id;
-            if (stored.Headers?.TryGetValue(TraceHeaders.TraceParent, out var traceParent) == true && traceParent is not null)
+            // For consumers that read the W3C header rather than MassTransit's own.
+            if (activity?.Id is { } traceParent)
             {
-                context.Headers.Set(TraceHeaders.TraceParent, traceParent.ToString());
+                context.Headers.Set(TraceHeaders.TraceParent, traceParent);
             }
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The publish activity of one event: a child of the trace that appended it when its headers carry one, else of
+    /// whatever the daemon runs under; linked to the daemon's activity either way.
+    /// </summary>
+    internal static Activity? StartPublishActivity(IEvent stored)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var daemon = Activity.Current;
+        var parent = stored.Headers?.TryGetValue(TraceHeaders.TraceParent, out var value) == true
+                     && ActivityContext.TryParse(value?.ToString(), null, isRemote: true, out var appended)
+            ? appended
+            : daemon?.Context ?? default;
+        var storedName = stored.EventTypeName;
+        return Source.StartActivity(
+            $"relay {storedName}",
+            ActivityKind.Producer,
+            parent,
+            [new("messaging.system", "rabbitmq"), new("platform.event.type", storedName), new("platform.event.sequence", stored.Sequence)],
+            daemon is null || daemon.Context == parent ? null : [new ActivityLink(daemon.Context)]);
     }
 
     private static Func<IEvent, object> CreateFactory(Type eventType)
@@ -78,34 +116,4 @@ public sealed class EventRelay(IBus bus, ILogger<EventRelay> logger) : Subscript
 internal static class TraceHeaders
 {
     public const string TraceParent = "traceparent";
-}
-
-internal static class RelayMetrics
-{
-    private static readonly Meter Meter = new("Platform.Relay");
-    private static readonly Counter<long> PublishedEvents = Meter.CreateCounter<long>(
-        "platform.relay.published", unit: "{event}", description: "Events the relay published to RabbitMQ and RabbitMQ confirmed.");
-    private static long lastSequence;
-    private static long lastTimestampTicks;
-
-    static RelayMetrics()
-    {
-        Meter.CreateObservableGauge("platform.relay.position", () => Interlocked.Read(ref lastSequence), unit: "{sequence}",
-            description: "Global sequence of the last event the relay published.");
-        Meter.CreateObservableGauge("platform.relay.lag", () =>
-            {
-                var ticks = Interlocked.Read(ref lastTimestampTicks);
-                return ticks == 0 ? 0 : (DateTimeOffset.UtcNow - new DateTimeOffset(ticks, TimeSpan.Zero)).TotalSeconds;
-            }, unit: "s", description: "Age of the last event the relay published when it was published.");
-    }
-
-    public static void Published(int count, IEvent? last)
-    {
-        PublishedEvents.Add(count);
-        if (last is not null)
-        {
-            Interlocked.Exchange(ref lastSequence, last.Sequence);
-            Interlocked.Exchange(ref lastTimestampTicks, last.Timestamp.UtcTicks);
-        }
-    }
 }

@@ -14,11 +14,17 @@ public static class RelayRegistration
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddEventRelay(
         this MartenServiceCollectionExtensions.MartenConfigurationExpression marten, string service, params string[] ownedStreamKinds)
     {
+        var definitions = ownedStreamKinds.SelectMany(EventCatalogue.OfStreamKind).ToList();
+        var name = $"relay_{service}";
+        marten.Services.AddSingleton<RelayMetrics>();
+        // Marten names a subscription's position after the subscription and its shard.
+        marten.Services.AddSingleton(new RelayScope($"{name}:All", definitions.Select(definition => definition.StoredName).ToList()));
+        marten.Services.AddHostedService<RelayLag>();
         return marten
             .AddSubscriptionWithServices<EventRelay>(ServiceLifetime.Singleton, subscription =>
             {
-                subscription.Name = $"relay_{service}";
-                foreach (var definition in ownedStreamKinds.SelectMany(EventCatalogue.OfStreamKind))
+                subscription.Name = name;
+                foreach (var definition in definitions)
                 {
                     subscription.IncludeType(definition.Type);
                 }
