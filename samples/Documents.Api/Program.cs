@@ -1,0 +1,35 @@
+using Documents.Api.Documents;
+using Microsoft.Extensions.Options;
+using Platform.ResourceServer;
+
+// An ERP's documents API protected by Platform tokens: settings under "ResourceServer" (Authority, ClientId, ClientSecret).
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddPlatformResourceServer(builder.Configuration.GetSection(ResourceServerDefaults.ConfigurationSection), options =>
+{
+    options.ResourceName ??= "Documents API";
+    options.ScopesSupported.Add(DocumentScopes.Read);
+    options.ScopesSupported.Add(DocumentScopes.Write);
+});
+builder.Services.AddSingleton<DocumentStore>();
+
+var app = builder.Build();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapProtectedResourceMetadata();
+app.MapDocuments();
+
+try
+{
+    app.Services.CheckResourceServerSettings();
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException exception)
+{
+    // A missing setting is one sentence saying what to set, not a stack trace (exit 78, EX_CONFIG).
+    await Console.Error.WriteLineAsync($"Documents.Api cannot start. {exception.Message}");
+    return 78;
+}
+
+/// <summary>The documents API's entry point (public for the tests' host).</summary>
+public partial class Program;
