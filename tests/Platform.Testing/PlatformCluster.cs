@@ -35,6 +35,12 @@ public sealed class PlatformCluster : IAsyncDisposable
     public (string Id, string Secret) Admin { get; } = ("platform-admin", NewSecret());
     public (string Id, string Secret) Api { get; } = ("demo-api", NewSecret());
 
+    /// <summary>
+    /// The client id of the sample documents API: the seed defines the scopes <c>documents.read</c> and
+    /// <c>documents.write</c> with it as their resource; a test registers the client itself through <c>/admin/clients</c>.
+    /// </summary>
+    public const string DocumentsApiId = "documents-api";
+
     /// <summary>The demo web application: confidential, code + PKCE + refresh, explicit consent, a loopback callback.</summary>
     public (string Id, string Secret, Uri RedirectUri, Uri PostLogoutRedirectUri) Web { get; } =
         ("demo-web", NewSecret(), new Uri("http://127.0.0.1:8400/callback"), new Uri("http://127.0.0.1:8400/"));
@@ -76,6 +82,9 @@ public sealed class PlatformCluster : IAsyncDisposable
                 new { name = "api", displayName = "Call the demo API", resources = new[] { Api.Id } },
                 new { name = "platform.admin", displayName = "Administer Platform", resources = Array.Empty<string>() },
                 new { name = "platform.audit", displayName = "Read the audit trail", resources = Array.Empty<string>() },
+                // The sample documents API (samples/Documents.Api): tokens with these scopes are meant for its client.
+                new { name = "documents.read", displayName = "Read your documents", resources = new[] { DocumentsApiId } },
+                new { name = "documents.write", displayName = "Create and change your documents", resources = new[] { DocumentsApiId } },
             },
             clients = new object[]
             {
