@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Platform.Testing;
@@ -132,4 +133,44 @@ public sealed class AdministeredServiceFixture : AuthorizationServiceFixture
     }
 
     public string TokenServiceOutput => tokenService?.Output ?? "";
+
+    /// <summary>A client_credentials request to the token service: the status and the body, whatever they are.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> RequestTokenAsync((string Id, string Secret) client, string? scope = null)
+    {
+        using var http = new HttpClient { BaseAddress = tokenService!.Address };
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+        if (scope is not null)
+        {
+            form["scope"] = scope;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "connect/token") { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Authorization = PlatformCluster.Basic(client.Id, client.Secret);
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    /// <summary>
+    /// Asks for a token until the answer's status is <paramref name="expected"/>: the token service is another process,
+    /// whose client look-ups are cached for up to <c>Platform:Identity:LookupLifetime</c> (5 s).
+    /// </summary>
+    public async Task<JsonElement> WaitForTokenAnswerAsync((string Id, string Secret) client, HttpStatusCode expected, string? scope = null)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var (status, body) = await RequestTokenAsync(client, scope);
+            if (status == expected)
+            {
+                return body;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The token service still answers {(int)status} {body}, expected {(int)expected}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 }
