@@ -1,6 +1,7 @@
 using Platform.Identity.Protocol;
 using Platform.Identity.Server;
 using Platform.Token.Tokens.Issuing;
+using Platform.Token.Tokens.Metrics;
 using static OpenIddict.Server.OpenIddictServerHandlers.Protection;
 
 namespace Platform.Token.Tokens;
@@ -13,12 +14,16 @@ public static class TokenEndpoints
 {
     public static WebApplicationBuilder AddTokenEndpoints(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<TokenMetrics>();
         builder.AddPlatformOpenIddict(server =>
         {
             server.RemoveEventHandler(ValidateTokenEntry.Descriptor);
             server.AddEventHandler(ReplayedGrant.Descriptor);
             server.AddEventHandler(RefreshScope.Descriptor);
             server.AddEventHandler(AccessTokenFormat.Descriptor);
+            server.AddEventHandler(CountTokenAnswers.Descriptor);
+            server.AddEventHandler(NoteRevokedKind.Descriptor);
+            server.AddEventHandler(CountRevocationAnswers.Descriptor);
         });
         return builder;
     }
