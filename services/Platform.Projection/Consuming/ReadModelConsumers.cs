@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Marten;
 using MassTransit;
 using Platform.Contracts;
@@ -91,10 +92,15 @@ public sealed class UserEventsConsumer(IDocumentStore store, ProjectionFeed feed
 
 internal static class ReadModelWrite
 {
+    // The projection update of a trace: a child of MassTransit's consume activity, parent of Marten's and Npgsql's.
+    private static readonly ActivitySource Source = new(ServiceDefaults.PlatformMeters.Projection);
+
     public static async Task ApplyAsync<TView>(
         IDocumentStore store, ProjectionFeed feed, string id, long sequence, DateTimeOffset timestamp,
         Func<TView?, TView> evolve, CancellationToken cancellationToken) where TView : class
     {
+        using var activity = Source.StartActivity($"project {typeof(TView).Name}");
+        activity?.SetTag("platform.event.sequence", sequence);
         await using var session = store.LightweightSession();
         var current = await session.LoadAsync<TView>(id, cancellationToken);
         var next = evolve(current);

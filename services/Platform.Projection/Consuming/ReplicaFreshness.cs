@@ -36,7 +36,6 @@ public sealed class ReplicaFreshness : BackgroundService, IHealthCheck
     private readonly TimeProvider time;
     private readonly ProjectionOptions options;
     private readonly ILogger<ReplicaFreshness> logger;
-    private readonly Meter meter = new("Platform.Projection");
     private readonly ConcurrentDictionary<long, DateTimeOffset> pending = new();
     private readonly ConcurrentDictionary<long, byte> applied = new();
     private readonly HashSet<long> seen = [];
@@ -44,13 +43,15 @@ public sealed class ReplicaFreshness : BackgroundService, IHealthCheck
     private volatile bool busConnected;
     private volatile bool storeReadable;
 
-    public ReplicaFreshness(ProjectionDataSource dataSource, IBusControl bus, TimeProvider time, ProjectionOptions options, ILogger<ReplicaFreshness> logger)
+    public ReplicaFreshness(
+        ProjectionDataSource dataSource, IBusControl bus, TimeProvider time, ProjectionOptions options, IMeterFactory meters, ILogger<ReplicaFreshness> logger)
     {
         this.dataSource = dataSource.Value;
         this.bus = bus;
         this.time = time;
         this.options = options;
         this.logger = logger;
+        var meter = meters.Create(ServiceDefaults.PlatformMeters.Projection);
         meter.CreateObservableGauge("platform.projection.lag.events", () => (long)pending.Count, unit: "{event}",
             description: "Revocation-kind events committed in the store and not yet applied by this replica.");
         meter.CreateObservableGauge("platform.projection.lag.seconds", () => LagSeconds, unit: "s",
@@ -86,12 +87,6 @@ public sealed class ReplicaFreshness : BackgroundService, IHealthCheck
         return Task.FromResult(storeReadable && lag <= options.MaxLag.TotalSeconds
             ? HealthCheckResult.Healthy(description)
             : HealthCheckResult.Unhealthy(storeReadable ? description : "The event store could not be read."));
-    }
-
-    public override void Dispose()
-    {
-        meter.Dispose();
-        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -111,8 +111,10 @@ public sealed class CallerAuthentication(IQuerySession session, CallerCache call
         new(null, null, usedBasic, new ChallengeResult(description));
 
     /// <summary>401 always carries a challenge (RFC 9110 §15.5.2), whichever method the caller tried.</summary>
-    private sealed class ChallengeResult(string description) : IResult
+    private sealed class ChallengeResult(string description) : IResult, OAuthError.ICarriesError
     {
+        public string Error => "invalid_client";
+
         public Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"Platform\", charset=\"UTF-8\"";

@@ -10,11 +10,20 @@ namespace Platform.Projection.Introspection;
 /// record changes rarely. Cleared at once on this replica when it applies a client's event, and on every replica
 /// when a client is disabled (the fan-out eviction queue); a secret rotated elsewhere is honoured within the lifetime.
 /// </summary>
-public sealed class CallerCache(IOptions<IdentityCacheOptions> options, TimeProvider time)
+public sealed class CallerCache(IOptions<IdentityCacheOptions> options, TimeProvider time, IntrospectionMetrics? metrics = null)
 {
     private readonly ReadCache<ClientView> views = new(options.Value, view => view, time);
 
-    public bool TryGet(string clientId, out ClientView view) => views.TryGet(clientId, out view);
+    public bool TryGet(string clientId, out ClientView view)
+    {
+        var hit = views.TryGet(clientId, out view);
+        if (views.Enabled)
+        {
+            metrics?.CacheLookup("caller", hit);
+        }
+
+        return hit;
+    }
 
     public long Now() => views.Now();
 

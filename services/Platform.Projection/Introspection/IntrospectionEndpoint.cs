@@ -22,13 +22,23 @@ public static class IntrospectionEndpoint
         return app;
     }
 
-    public static async Task<IResult> HandleAsync(HttpContext context, TokenLookup lookup, CallerAuthentication callers, TimeProvider time, PublicIssuer issuer)
+    public static async Task<IResult> HandleAsync(
+        HttpContext context, TokenLookup lookup, CallerAuthentication callers, TimeProvider time, PublicIssuer issuer, IntrospectionMetrics metrics)
+    {
+        var started = IntrospectionMetrics.Start();
+        var (answer, result, kind) = await AnswerAsync(context, lookup, callers, time, issuer);
+        metrics.Answered(started, result, kind);
+        return answer;
+    }
+
+    private static async Task<(IResult Answer, string Result, string? Kind)> AnswerAsync(
+        HttpContext context, TokenLookup lookup, CallerAuthentication callers, TimeProvider time, PublicIssuer issuer)
     {
         context.Response.Headers.CacheControl = "no-store";
         if (!context.Request.HasFormContentType)
         {
-            return OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request",
-                "The introspection request must be sent as application/x-www-form-urlencoded.");
+            return Error(OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request",
+                "The introspection request must be sent as application/x-www-form-urlencoded."));
         }
 
         IFormCollection form;
@@ -39,35 +49,38 @@ public static class IntrospectionEndpoint
         catch (InvalidDataException)
         {
             // ASP.NET Core refuses a form over its limits or holding a control character such as %00: the client's error.
-            return OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request",
-                "The request body is not a form this server accepts: it is too large, has too many parameters, or holds invalid characters.");
+            return Error(OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request",
+                "The request body is not a form this server accepts: it is too large, has too many parameters, or holds invalid characters."));
         }
 
         if (OAuthError.RepeatedParameter(form) is { } repeated)
         {
-            return OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request", $"The '{repeated}' parameter must not be repeated.");
+            return Error(OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request", $"The '{repeated}' parameter must not be repeated."));
         }
 
         var caller = await callers.AuthenticateAsync(context.Request, form, context.RequestAborted);
         if (caller.Failure is { } failure)
         {
-            return failure;
+            return Error(failure);
         }
 
         if (StringValues.IsNullOrEmpty(form["token"]))
         {
-            return OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request", "The 'token' parameter is missing.");
+            return Error(OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request", "The 'token' parameter is missing."));
         }
 
         var now = time.GetUtcNow();
         var facts = await lookup.FindAsync(form["token"].ToString(), context.RequestAborted);
         if (facts is null || !facts.IsActive(now) || !TokenVisibility.CanSee(caller.ClientId!, caller.Permissions, facts.Token))
         {
-            return Results.Json(new Dictionary<string, object> { ["active"] = false });
+            return (Results.Json(new Dictionary<string, object> { ["active"] = false }), IntrospectionMetrics.Inactive, facts?.Token.Kind);
         }
 
-        return Results.Json(Describe(facts, issuer.Value));
+        return (Results.Json(Describe(facts, issuer.Value)), IntrospectionMetrics.Active, facts.Token.Kind);
     }
+
+    private static (IResult Answer, string Result, string? Kind) Error(IResult answer) =>
+        (answer, OAuthError.CodeOf(answer) ?? "other", null);
 
     /// <summary>
     /// The view of a presented reference token when introspection would call it active, else null. The audit

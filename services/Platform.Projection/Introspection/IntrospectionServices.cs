@@ -16,6 +16,7 @@ public static class IntrospectionServices
         builder.Services.AddHostedService(services => services.GetRequiredService<ReplicaFreshness>());
         builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
             "projection-lag", services => services.GetRequiredService<ReplicaFreshness>(), null, [ServiceDefaults.ServiceDefaults.ReadyTag]));
+        builder.Services.AddSingleton<IntrospectionMetrics>();
         builder.Services.AddSingleton<TokenCache>();
         builder.Services.Configure<Platform.Identity.Storage.IdentityCacheOptions>(builder.Configuration.GetSection(Platform.Identity.Storage.IdentityCacheOptions.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);

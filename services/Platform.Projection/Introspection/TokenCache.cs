@@ -16,11 +16,13 @@ public sealed class TokenCache : IDisposable
     private readonly MemoryCache cache;
     private readonly ConcurrentDictionary<string, string> hashById = new();
     private readonly TimeProvider time;
+    private readonly IntrospectionMetrics? metrics;
     private long generation;
 
-    public TokenCache(ProjectionOptions options, TimeProvider time)
+    public TokenCache(ProjectionOptions options, TimeProvider time, IntrospectionMetrics? metrics = null)
     {
         this.time = time;
+        this.metrics = metrics;
         cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.CacheSize) });
         Enabled = options.CacheSize > 0;
     }
@@ -30,7 +32,17 @@ public sealed class TokenCache : IDisposable
     /// <summary>Read before loading from the read model; pass to <see cref="Set"/>.</summary>
     public long Generation => Interlocked.Read(ref generation);
 
-    public TokenFacts? Get(string referenceIdHash) => Enabled ? cache.Get<TokenFacts>(referenceIdHash) : null;
+    public TokenFacts? Get(string referenceIdHash)
+    {
+        if (!Enabled)
+        {
+            return null;
+        }
+
+        var facts = cache.Get<TokenFacts>(referenceIdHash);
+        metrics?.CacheLookup("token", facts is not null);
+        return facts;
+    }
 
     public void Set(string referenceIdHash, TokenFacts facts, long generationBeforeRead)
     {
