@@ -27,7 +27,7 @@ public static class ShopPages
         });
         app.MapGet("/session", SessionAsync);
         app.MapPost("/session/revoke", RevokeAsync);
-        app.MapPost("/stock-sync", async (StockSyncJob job, HttpContext http) => (await job.RunAsync(http.RequestAborted)).ToResult());
+        app.MapPost("/stock-sync", async (StockSyncJob job, HttpContext http, bool? report) => (await job.RunAsync(report ?? false, http.RequestAborted)).ToResult());
         app.MapGet("/stock-sync", (ActivityLog activity) => Results.Json(new { activity = activity.Of(ActivityLog.StockSync) }));
         return app;
     }
