@@ -3,6 +3,7 @@ using Platform.Identity;
 using Platform.Identity.Protocol;
 using Platform.Identity.Seeding;
 using Platform.Profile.Account;
+using Platform.Profile.Admin;
 using Platform.Profile.Seeding;
 using Platform.Profile.UserInfo;
 using Platform.Profile.Users;
@@ -19,13 +20,16 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.AddSeeding<SeedUsersAtStartup>();
     builder.AddAccountPages();
     builder.AddUserInfo();
+    builder.AddUserAdministration();
 
     var app = builder.Build();
     app.UseForwardedHeaders();
     app.MapHealthEndpoints();
     app.UseOwnedEndpointsOnly(PlatformService.Profile);
     app.UseAuthentication();
+    app.UseAuthorization();
     app.MapAccountPages();
     app.MapUserInfo();
+    app.MapUserAdministration();
     return app;
 });

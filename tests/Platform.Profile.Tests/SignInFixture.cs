@@ -102,15 +102,18 @@ public sealed partial class SignInFixture : IAsyncLifetime
     /// An access token for <paramref name="userName"/>, made by this service's own OpenIddict server: the same
     /// token generation (and the same <c>TokenIssued</c> entry) the token endpoint uses, without a client flow.
     /// </summary>
-    public async Task<string> AccessTokenAsync(string userName, params string[] scopes)
+    public async Task<string> AccessTokenAsync(string userName, params string[] scopes) =>
+        await AccessTokenForAsync((await UserAsync(userName)).Id, scopes);
+
+    /// <summary>An access token whose <c>sub</c> is <paramref name="subject"/> (a user id, or a client's id for an administration token).</summary>
+    public async Task<string> AccessTokenForAsync(string subject, params string[] scopes)
     {
-        var user = await UserAsync(userName);
         await using var scope = Host.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var transaction = await services.GetRequiredService<IOpenIddictServerFactory>().CreateTransactionAsync();
 
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
-        identity.SetClaim(Claims.Subject, user.Id);
+        identity.SetClaim(Claims.Subject, subject);
         identity.SetClaim(Claims.Private.Issuer, services.GetRequiredService<IOptions<OpenIddictServerOptions>>().Value.Issuer!.AbsoluteUri);
         identity.SetScopes(scopes);
         var principal = new ClaimsPrincipal(identity);
