@@ -31,7 +31,8 @@ public sealed class NoteRevokedKind : IOpenIddictServerHandler<HandleRevocationR
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<HandleRevocationRequestContext>()
             .UseSingletonHandler<NoteRevokedKind>()
-            .SetOrder(int.MinValue + 100_000)
+            // Once OpenIddict attached the principal of the presented token.
+            .SetOrder(OpenIddictServerHandlers.Revocation.AttachPrincipal.Descriptor.Order + 500)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 

@@ -1,0 +1,19 @@
+namespace Platform.Testing;
+
+/// <summary>Waits for a condition that becomes true asynchronously (a consumer, a timer), failing with what was awaited.</summary>
+public static class Eventually
+{
+    public static async Task HoldsAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
