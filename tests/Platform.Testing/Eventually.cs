@@ -3,10 +3,13 @@ namespace Platform.Testing;
 /// <summary>Waits for a condition that becomes true asynchronously (a consumer, a timer), failing with what was awaited.</summary>
 public static class Eventually
 {
-    public static async Task HoldsAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public static Task HoldsAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        HoldsAsync(() => Task.FromResult(condition()), what, timeout);
+
+    public static async Task HoldsAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {

@@ -1,0 +1,203 @@
+extern alias TokenService;
+
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.Abstractions;
+using OpenTelemetry.Trace;
+using Platform.ServiceDefaults.Bus;
+using Platform.Testing;
+using Xunit;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using TokenProgram = TokenService::Program;
+
+namespace Platform.Projection.Tests.Operations;
+
+/// <summary>
+/// One revocation is one trace: the token service's request, the event append, the relay's publish (run by the
+/// daemon, outside the request), RabbitMQ's delivery to the projection service and the read-model update all carry
+/// the trace id of the revocation request. Both services run in this process, each with its own telemetry
+/// configuration from ServiceDefaults plus an in-memory exporter added on top.
+/// </summary>
+public sealed class TraceAcrossServicesTests : IAsyncLifetime
+{
+    private readonly SpanList tokenSpans = new();
+    private readonly SpanList projectionSpans = new();
+    private readonly string queuePrefix = $"trace-tests-{Guid.NewGuid():N}";
+    private WebApplicationFactory<TokenProgram> token = null!;
+    private WebApplicationFactory<Program> projection = null!;
+    private (string Id, string Secret) client;
+
+    public async Task InitializeAsync()
+    {
+        var postgres = await TestServers.CreateDatabaseAsync("trace");
+        var rabbitMq = await TestServers.RabbitMqAsync();
+        // The projection first, so that its queues are bound before the token service's relay publishes.
+        projection = Traced(new ServiceHost<Program>(postgres, rabbitMq, $"{queuePrefix}-projection"), projectionSpans);
+        using (var http = projection.CreateClient())
+        {
+            await Eventually.HoldsAsync(async () => (await http.GetAsync("health/ready")).IsSuccessStatusCode, "the projection service to be ready");
+        }
+
+        token = Traced(new ServiceHost<TokenProgram>(postgres, rabbitMq, $"{queuePrefix}-token"), tokenSpans);
+        token.StartServer();
+        client = await RegisterClientAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await token.DisposeAsync();
+        await projection.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Revocation_ThroughRelayAndBroker_OneTraceFromRequestToProjectionUpdate()
+    {
+        var accessToken = await RequestTokenAsync();
+
+        using (var http = token.CreateClient())
+        using (var revoke = new HttpRequestMessage(HttpMethod.Post, "connect/revoke")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = accessToken }),
+        })
+        {
+            revoke.Headers.Authorization = PlatformCluster.Basic(client.Id, client.Secret);
+            using var response = await http.SendAsync(revoke);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var request = Assert.Single(Snapshot(tokenSpans), span => span.Kind == ActivityKind.Server && Equals(span.GetTagItem("url.path"), "/connect/revoke"));
+        var trace = request.TraceId;
+
+        // The projection's update of the revoked token, in the projection service, in the request's trace.
+        await Eventually.HoldsAsync(
+            () => Snapshot(projectionSpans).Any(span => span.TraceId == trace && span.OperationName == "project TokenView"),
+            "the projection update of the revocation to join the request's trace");
+
+        var spans = Snapshot(projectionSpans).Where(span => span.TraceId == trace).Concat(Snapshot(tokenSpans).Where(span => span.TraceId == trace))
+            .DistinctBy(span => span.SpanId).ToDictionary(span => span.SpanId);
+
+        // The append: the request's own Marten/Npgsql work.
+        Assert.Contains(spans.Values, span => span.Source.Name is "Npgsql" or "Marten" && DescendsFrom(span, request, spans));
+        // The relay's publish, started by the daemon as a child of what the append stored.
+        var relay = Assert.Single(spans.Values, span => span.Source.Name == EventRelay.ActivitySourceName && Equals(span.GetTagItem("platform.event.type"), "token_revoked"));
+        Assert.True(DescendsFrom(relay, request, spans), "The relay's publish is not a descendant of the revocation request.");
+        // MassTransit's send, and its consume on one of the projection's own queues.
+        var send = Assert.Single(spans.Values, span => span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Producer && span.ParentSpanId == relay.SpanId);
+        var consumed = spans.Values.Where(span => span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Consumer && DescendsFrom(span, send, spans)).ToList();
+        Assert.Contains(consumed, span => span.GetTagItem("messaging.destination.name")?.ToString()?.StartsWith(queuePrefix, StringComparison.Ordinal) == true);
+        // The update itself, under a consume.
+        Assert.Contains(spans.Values, span => span.OperationName == "project TokenView" && consumed.Any(consume => DescendsFrom(span, consume, spans)));
+        // No span says what the client held.
+        Assert.All(spans.Values, span => Assert.All(span.TagObjects, tag => Assert.DoesNotContain(accessToken, tag.Value?.ToString() ?? "", StringComparison.Ordinal)));
+    }
+
+    private static WebApplicationFactory<T> Traced<T>(WebApplicationFactory<T> host, SpanList spans) where T : class =>
+        host.WithWebHostBuilder(builder => builder.ConfigureServices(services =>
+            services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans))));
+
+    private static List<Activity> Snapshot(SpanList spans) => spans.Snapshot();
+
+    private static bool DescendsFrom(Activity span, Activity ancestor, IReadOnlyDictionary<ActivitySpanId, Activity> spans)
+    {
+        for (var current = span; current is not null; current = spans.GetValueOrDefault(current.ParentSpanId))
+        {
+            if (current.ParentSpanId == ancestor.SpanId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<(string Id, string Secret)> RegisterClientAsync()
+    {
+        var created = ($"trace-{Guid.NewGuid():N}", PlatformCluster.NewSecret());
+        await using var scope = token.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>().CreateAsync(new OpenIddictApplicationDescriptor
+        {
+            ClientId = created.Item1,
+            ClientSecret = created.Item2,
+            ClientType = ClientTypes.Confidential,
+            Permissions = { Permissions.Endpoints.Token, Permissions.Endpoints.Revocation, Permissions.GrantTypes.ClientCredentials },
+        });
+        return created;
+    }
+
+    private async Task<string> RequestTokenAsync()
+    {
+        using var http = token.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }),
+        };
+        request.Headers.Authorization = PlatformCluster.Basic(client.Id, client.Secret);
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+}
+
+/// <summary>What an in-memory exporter exported, safe to read while the exporter adds to it.</summary>
+internal sealed class SpanList : ICollection<Activity>
+{
+    private readonly List<Activity> items = [];
+
+    public int Count
+    {
+        get
+        {
+            lock (items)
+            {
+                return items.Count;
+            }
+        }
+    }
+
+    public bool IsReadOnly => false;
+
+    public List<Activity> Snapshot()
+    {
+        lock (items)
+        {
+            return [.. items];
+        }
+    }
+
+    public void Add(Activity item)
+    {
+        lock (items)
+        {
+            items.Add(item);
+        }
+    }
+
+    public void Clear()
+    {
+        lock (items)
+        {
+            items.Clear();
+        }
+    }
+
+    public bool Contains(Activity item) => Snapshot().Contains(item);
+
+    public void CopyTo(Activity[] array, int arrayIndex) => Snapshot().CopyTo(array, arrayIndex);
+
+    public bool Remove(Activity item)
+    {
+        lock (items)
+        {
+            return items.Remove(item);
+        }
+    }
+
+    public IEnumerator<Activity> GetEnumerator() => Snapshot().GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
