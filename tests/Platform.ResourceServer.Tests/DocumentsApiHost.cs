@@ -20,8 +20,6 @@ public sealed class DocumentsApiHost(IReadOnlyDictionary<string, string?> settin
 
     public IEnumerable<string> Logs => logs;
 
-    public DocumentsApiHost WithClock(FakeTimeProvider clock) => new(settings, clock);
-
     public HttpClient CreateClient(string? token)
     {
         var client = CreateClient();

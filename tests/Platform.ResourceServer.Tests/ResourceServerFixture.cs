@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Platform.Testing;
 using Xunit;
 
@@ -39,7 +40,7 @@ public sealed class ResourceServerFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
     /// <summary>The documents API in process, pointed at this Platform with the API's credentials; <paramref name="settings"/> adjust them.</summary>
-    public DocumentsApiHost StartApi(IReadOnlyDictionary<string, string?>? settings = null)
+    public DocumentsApiHost StartApi(IReadOnlyDictionary<string, string?>? settings = null, FakeTimeProvider? clock = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -52,7 +53,7 @@ public sealed class ResourceServerFixture : IAsyncLifetime
             all[key] = value;
         }
 
-        return new DocumentsApiHost(all);
+        return new DocumentsApiHost(all, clock);
     }
 
     public Task<string> TokenAsync(string scope) => Cluster.GetTokenAsync(Shop, scope);

@@ -1,0 +1,56 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace Platform.ResourceServer.Tests;
+
+/// <summary>A revoked token is refused: at once when its answer is not cached, within the cache's maximum age when it is.</summary>
+[Collection(ResourceServerCollection.Name)]
+public sealed class RevocationTests(ResourceServerFixture fixture)
+{
+    [Fact]
+    public async Task ListDocuments_WithRevokedTokenNotCached_Answers401InvalidToken()
+    {
+        using var api = fixture.StartApi(new Dictionary<string, string?> { ["ResourceServer:CacheMaxAge"] = "00:00:00" });
+        var token = await fixture.TokenAsync("documents.read");
+        using var http = api.CreateClient(token);
+        using (var before = await http.GetAsync("/documents"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await fixture.RevokeAsync(token);
+        using var after = await http.GetAsync("/documents");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        var challenge = Challenge.Of(after.Headers);
+        Assert.Equal("invalid_token", challenge["error"]);
+        Assert.Equal("The access token is not active (expired, revoked or unknown).", challenge["error_description"]);
+    }
+
+    [Fact]
+    public async Task ListDocuments_WithRevokedTokenCached_IsAcceptedNoLongerThanTheCacheMaxAge()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var api = fixture.StartApi(new Dictionary<string, string?> { ["ResourceServer:CacheMaxAge"] = "00:00:05" }, clock);
+        var token = await fixture.TokenAsync("documents.read");
+        using var http = api.CreateClient(token);
+        using (var before = await http.GetAsync("/documents"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await fixture.RevokeAsync(token);
+        using (var cached = await http.GetAsync("/documents"))
+        {
+            // The price of a cache without revocation messages: the answer is reused until its maximum age.
+            Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        using var after = await http.GetAsync("/documents");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        Assert.Equal("invalid_token", Challenge.Of(after.Headers)["error"]);
+    }
+}
