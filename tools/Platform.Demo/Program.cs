@@ -34,6 +34,10 @@ catch (DemoException exception)
 {
     console.Expect(false, "the demo could not go on", exception.Message);
 }
+catch (Exception exception) when (exception is TimeoutException or HttpRequestException or Microsoft.Playwright.PlaywrightException or System.Text.Json.JsonException)
+{
+    console.Expect(false, "the demo could not go on", exception.ToString());
+}
 
 console.Summary();
 return console.Failures == 0 ? 0 : 1;
