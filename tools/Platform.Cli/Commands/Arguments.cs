@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.CommandLine.Parsing;
 
 namespace Platform.Cli.Commands;
@@ -19,7 +20,8 @@ internal static class Arguments
         var option = new Option<int?>(name) { Description = description };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 0)
+            // A value that is not a number at all is already reported by the parser.
+            if (result.Tokens is [{ } token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var seconds) && seconds < 0)
             {
                 result.AddError($"{name} is a number of seconds, 0 or more.");
             }

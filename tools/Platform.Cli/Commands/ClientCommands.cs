@@ -182,9 +182,8 @@ internal static class ClientCommands
 
             printer.Line($"New secret for {answer.Text("client_id")} (shown this once; store it now):");
             printer.Line($"  {answer.Text("client_secret")}");
-            printer.Line(seconds is > 0
-                ? $"The old secret keeps working for {seconds} more seconds."
-                : "The old secret no longer works.");
+            var until = answer.Text("previous_secret_valid_until");
+            printer.Line(until.Length > 0 ? $"The old secret keeps working until {When.Utc(until)}." : "The old secret no longer works.");
         });
     }
 
@@ -237,6 +236,7 @@ internal static class ClientCommands
             ("Refresh token lifetime", Lifetime(client.Text("refreshTokenLifetimeSeconds"))),
             ("Introspection", client.Text("introspection")),
             ("Status", Status(client)),
+            ("Old secret valid until", When.Utc(client.Text("previousSecretValidUntil"))),
         ]);
     }
 
