@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Platform.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Platform.Samples.Tests;
+
+/// <summary>
+/// Every snippet of the README's "Connect your application" and "Protect your API" runs as written against a
+/// Platform of its own: the bash blocks in order in one shell (with <c>.platform/demo.env</c> as <c>./platform up</c>
+/// writes it), the Python blocks with Debian's python3 and requests-oauthlib, and each C# block is code that
+/// the solution compiles (and the one no sample runs is run here).
+/// </summary>
+public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly string[] Sections = ["Connect your application", "Protect your API"];
+    private readonly string folder = Directory.CreateTempSubdirectory("readme-snippets-").FullName;
+    private PlatformCluster cluster = null!;
+
+    public async Task InitializeAsync() => cluster = await PlatformCluster.StartAsync("readme");
+
+    [Fact]
+    public async Task ReadmeSnippets_RunAsWritten_AgainstPlatform()
+    {
+        var blocks = Sections.SelectMany(Blocks).ToList();
+        Assert.Contains(blocks, b => b.Language == "bash");
+        Assert.Contains(blocks, b => b.Language == "python");
+        Assert.Contains(blocks, b => b.Language == "csharp");
+
+        Directory.CreateDirectory(Path.Combine(folder, ".platform"));
+        await File.WriteAllTextAsync(Path.Combine(folder, ".platform", "demo.env"), $"""
+            PLATFORM_ISSUER='{cluster.Issuer.AbsoluteUri}'
+            PLATFORM_ADMIN_CLIENT_ID='{cluster.Admin.Id}'
+            PLATFORM_ADMIN_CLIENT_SECRET='{cluster.Admin.Secret}'
+            """);
+        var script = "set -euo pipefail\n" + string.Join("\n", blocks.Where(b => b.Language == "bash").Select(b => b.Code))
+            + "\nprintf '\\nSECRETS %s %s\\n' \"$SHOP_CLIENT_SECRET\" \"$INVENTORY_API_SECRET\"\n";
+        var (bashExit, bashOutput) = await RunAsync("bash", ["-c", script], new Dictionary<string, string>());
+        Assert.True(bashExit == 0, $"the bash snippets failed ({bashExit}):\n{bashOutput}");
+        Assert.Contains("\"scope\":\"api\"", bashOutput);
+        Assert.Contains("\"active\":true", bashOutput);
+        Assert.Contains("\"aud\":\"inventory-api\"", bashOutput);
+        var secrets = SecretsLine().Match(bashOutput);
+        Assert.True(secrets.Success, bashOutput);
+
+        var environment = new Dictionary<string, string>
+        {
+            ["PLATFORM_ISSUER"] = cluster.Issuer.AbsoluteUri,
+            ["SHOP_CLIENT_SECRET"] = secrets.Groups[1].Value,
+            ["INVENTORY_API_SECRET"] = secrets.Groups[2].Value,
+        };
+        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        var pythonOutputs = new List<string>();
+        foreach (var block in blocks.Where(b => b.Language == "python"))
+        {
+            var (exit, text) = await RunAsync(python, ["-c", block.Code], environment);
+            Assert.True(exit == 0, $"a python snippet failed ({exit}):\n{block.Code}\n{text}");
+            pythonOutputs.Add(text);
+        }
+
+        Assert.Contains("scope: api expires in:", pythonOutputs[0]);
+        Assert.StartsWith("200", pythonOutputs[1].Trim());
+        Assert.Contains("(403, 'Bearer error=\"insufficient_scope\", scope=\"inventory.write\"')", pythonOutputs[1]);
+        Assert.Contains("(401, 'Bearer error=\"invalid_token\"", pythonOutputs[1]);
+
+        var compiled = Normalize(string.Concat(new[] { "samples", "libraries", "tests/Platform.Samples.Tests" }
+            .SelectMany(dir => Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, dir), "*.cs", SearchOption.AllDirectories))
+            .Where(file => !file.Contains("/obj/", StringComparison.Ordinal) && !file.Contains("/bin/", StringComparison.Ordinal))
+            .Select(File.ReadAllText)));
+        foreach (var block in blocks.Where(b => b.Language == "csharp"))
+        {
+            Assert.True(compiled.Contains(Normalize(block.Code), StringComparison.Ordinal), $"this C# snippet is not in any compiled sample or test:\n{block.Code}");
+        }
+
+        using var http = new HttpClient();
+        var token = await ReadmeSnippets.ClientCredentialsAsync(http, cluster.Issuer.AbsoluteUri, secrets.Groups[1].Value);
+        Assert.False(token.IsError, token.Error);
+        Assert.Equal("api", token.Scope);
+    }
+
+    private static IEnumerable<(string Language, string Code)> Blocks(string section)
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
+        var start = readme.IndexOf($"\n## {section}\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"README.md has no section '{section}'");
+        var end = readme.IndexOf("\n## ", start + 4, StringComparison.Ordinal);
+        var text = readme[start..(end < 0 ? readme.Length : end)];
+        return Fence().Matches(text).Select(m => (m.Groups["lang"].Value, m.Groups["code"].Value));
+    }
+
+    private async Task<(int Exit, string Output)> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(program, arguments)
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        var text = await stdout + await stderr;
+        output.WriteLine($"$ {program}\n{text}");
+        return (process.ExitCode, text);
+    }
+
+    private static string Normalize(string code) => Whitespace().Replace(code, " ").Trim();
+
+    [GeneratedRegex(@"^```(?<lang>bash|python|csharp)\n(?<code>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex Fence();
+
+    [GeneratedRegex(@"SECRETS (\S+) (\S+)")]
+    private static partial Regex SecretsLine();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+
+    public async Task DisposeAsync()
+    {
+        await cluster.DisposeAsync();
+        Directory.Delete(folder, recursive: true);
+    }
+}
