@@ -22,6 +22,7 @@ public sealed class ProjectionFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
     public IDocumentStore ReadModel => factory.Services.GetRequiredService<IDocumentStore>();
+    public IServiceProvider Services => factory.Services;
 
     public async Task InitializeAsync()
     {
