@@ -2,6 +2,7 @@ using Platform.Authorization.Authorizing;
 using Platform.Authorization.Clients;
 using Platform.Authorization.Clients.Registering;
 using Platform.Authorization.Discovery;
+using Platform.Authorization.DynamicRegistration;
 using Platform.Authorization.Grants;
 using Platform.Authorization.DefiningScopes;
 using Platform.Authorization.Tokens;
@@ -36,6 +37,7 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.Services.AddScoped<ClientRegistrar>();
     builder.Services.AddScoped<ClientAdministration>();
     builder.AddSeeding<SeedAtStartup>();
+    builder.AddDynamicRegistration();
 
     var app = builder.Build();
     app.UseForwardedHeaders();
@@ -49,6 +51,7 @@ return await PlatformHost.RunAsync(args, builder =>
     app.MapScopeAdministration();
     app.MapGrantAdministration();
     app.MapTokenAdministration();
+    app.MapDynamicRegistration();
     app.MapAuthorization();
     app.MapEndSession();
     return app;

@@ -33,6 +33,7 @@ public static class PlatformSettings
         new("Platform:Seed:File", [Authorization, Profile], "none", "A JSON file of scopes, clients and users to create at start-up when missing (./platform up writes one)."),
         new("Platform:SignIn:MaxFailedAttempts", [Profile], "5", "Wrong passwords in a row after which a user is locked out; a locked-out user gets the same answer as a wrong password."),
         new("Platform:SignIn:LockoutDuration", [Profile], "00:15:00", "How long a lockout lasts; then the user may sign in again."),
+        new("Platform:Registration:Mode", [Authorization], "off", "Dynamic client registration (RFC 7591/7592) at /connect/register: off, open (anyone may register a client that signs users in) or protected (an initial access token is required: a bearer token with the platform.register scope)."),
         new("Platform:Tokens:AccessTokenLifetime", Writers, "00:15:00", "How long an access token lives."),
         new("Platform:Tokens:RefreshTokenReuseLeeway", Writers, "00:00:02", "How long a redeemed refresh token may be presented again (a lost answer retried) before it counts as replayed and its whole grant is revoked."),
         new("Platform:Keys:RotationInterval", Writers, "30.00:00:00", "How long a signing or encryption key is used before the next one takes over."),

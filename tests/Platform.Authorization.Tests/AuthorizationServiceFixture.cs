@@ -42,7 +42,7 @@ public class AuthorizationServiceFixture : IAsyncLifetime
         RabbitMq = await TestServers.RabbitMqAsync();
         Postgres = await TestServers.CreateDatabaseAsync("authorization");
         Seed = SeedFileOnDisk.Write(SeedOf(Admin, Worker));
-        Host = StartHost(Postgres, RabbitMq, Seed.Path);
+        Host = StartHost(Postgres, RabbitMq, Seed.Path, Settings);
     }
 
     public virtual async Task DisposeAsync()
@@ -51,13 +51,14 @@ public class AuthorizationServiceFixture : IAsyncLifetime
         Seed.Dispose();
     }
 
+    /// <summary>Settings of the service under test besides the seed file (none by default).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
     /// <summary>Starts an authorization service on <paramref name="postgres"/>, seeded from <paramref name="seedFile"/> when given.</summary>
-    public static ServiceHost<Program> StartHost(string postgres, string rabbitMq, string? seedFile)
+    public static ServiceHost<Program> StartHost(string postgres, string rabbitMq, string? seedFile, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var host = new ServiceHost<Program>(postgres, rabbitMq, $"authorization-tests-{Guid.NewGuid():N}", new Dictionary<string, string?>
-        {
-            ["Platform:Seed:File"] = seedFile,
-        });
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Platform:Seed:File"] = seedFile };
+        var host = new ServiceHost<Program>(postgres, rabbitMq, $"authorization-tests-{Guid.NewGuid():N}", all);
         host.StartServer();
         return host;
     }
@@ -78,7 +79,7 @@ public class AuthorizationServiceFixture : IAsyncLifetime
 /// The seeded authorization service and, beside it on the same database, the token service as a real
 /// process: administration tokens come from where clients get them, <c>/connect/token</c>.
 /// </summary>
-public sealed class AdministeredServiceFixture : AuthorizationServiceFixture
+public class AdministeredServiceFixture : AuthorizationServiceFixture
 {
     private ServiceProcess? tokenService;
 
