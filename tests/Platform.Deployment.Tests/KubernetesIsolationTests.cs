@@ -208,7 +208,8 @@ public sealed partial class KubernetesIsolationTests
     [GeneratedRegex("(?i)(password|secret|apikey|api_key|privatekey|private_key)")]
     private static partial Regex SensitiveName();
 
-    // A password in a connection string, or user:password@ in a URI.
-    [GeneratedRegex(@"(?i)(password\s*=\s*[^;$\s""'{}]+|[a-z][a-z0-9+.-]*://[^/\s:@""']+:[^/\s@""']+@)")]
+    // A password in a connection string, or user:password@ in a URI; a shell variable or a placeholder
+    // (`Password=...`, `user:password@`) in the README's instructions is not one.
+    [GeneratedRegex(@"(?i)(password\s*=\s*(?!\$|\.\.\.)[^;$\s""'{}]+|[a-z][a-z0-9+.-]*://[^/\s:@""']+:(?!\$|password@)[^/\s@""']+@)")]
     private static partial Regex CredentialInValue();
 }
