@@ -19,6 +19,7 @@ public static class AccountPages
         builder.Services.AddSingleton(ReadPolicy(builder.Configuration));
         builder.Services.AddSingleton<UnknownUserCredential>();
         builder.Services.AddScoped<PasswordSignIn>();
+        builder.Services.AddSingleton<SignInMetrics>();
         builder.Services.AddScoped<SessionSignOut>();
         builder.AddSignInSession();
         builder.Services.AddRazorPages(options => options.RootDirectory = "/Account");

@@ -18,6 +18,7 @@ public sealed class PasswordSignIn(
     SignInPolicy policy,
     UnknownUserCredential unknownUser,
     TimeProvider time,
+    SignInMetrics metrics,
     ILogger<PasswordSignIn> logger)
 {
     private const int ConcurrencyRetries = 3;
@@ -37,6 +38,7 @@ public sealed class PasswordSignIn(
         {
             hasher.VerifyHashedPassword(unknownUser.Account, unknownUser.PasswordHash, password);
             logger.LogInformation("Sign-in refused: no such user");
+            metrics.Refused(SignInMetrics.UnknownUser);
             return null;
         }
 
@@ -66,6 +68,7 @@ public sealed class PasswordSignIn(
                     return ToPrincipal(current, signedIn.Event);
                 case SignInRefused refused:
                     logger.LogInformation("Sign-in refused for user {UserId}: {Reason}", current.Id, refused.Reason);
+                    metrics.Refused(refused);
                     return null;
                 default:
                     throw new InvalidOperationException($"Unknown sign-in decision {decision.GetType().Name}.");
