@@ -1,6 +1,7 @@
 using Documents.Api.Documents;
 using Microsoft.Extensions.Options;
 using Platform.ResourceServer;
+using Platform.ResourceServer.Revocations;
 
 // An ERP's documents API protected by Platform tokens: settings under "ResourceServer" (Authority, ClientId, ClientSecret).
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +11,13 @@ builder.Services.AddPlatformResourceServer(builder.Configuration.GetSection(Reso
     options.ScopesSupported.Add(DocumentScopes.Read);
     options.ScopesSupported.Add(DocumentScopes.Write);
 });
+var revocationFeed = builder.Configuration.GetSection("ResourceServer:RevocationFeed");
+if (revocationFeed.Exists())
+{
+    // Optional: Platform's revocation messages (RabbitMQ) evict a revoked token's cached answer at once.
+    builder.Services.AddPlatformRevocationFeed(revocationFeed);
+}
+
 builder.Services.AddSingleton<DocumentStore>();
 
 var app = builder.Build();
@@ -21,6 +29,11 @@ app.MapDocuments();
 try
 {
     app.Services.CheckResourceServerSettings();
+    if (revocationFeed.Exists())
+    {
+        app.Services.CheckRevocationFeedSettings();
+    }
+
     await app.RunAsync();
     return 0;
 }

@@ -22,6 +22,7 @@ public sealed class IntrospectionCache
     private readonly ConcurrentDictionary<string, string> keysByTokenId = new(StringComparer.Ordinal);
     private readonly TimeProvider time;
     private long revision;
+    private volatile bool suspended;
 
     /// <summary>Creates an empty cache.</summary>
     /// <param name="time">The clock entries are aged by.</param>
@@ -53,6 +54,22 @@ public sealed class IntrospectionCache
         keysByTokenId.Clear();
     }
 
+    /// <summary>Whether answers are reused now (see <see cref="Suspend"/>).</summary>
+    public bool IsSuspended => suspended;
+
+    /// <summary>
+    /// Forgets every answer and reuses none until <see cref="Resume"/>: for a feed of revocation messages that lost
+    /// its connection, so that a revocation it misses cannot leave a revoked token accepted from the cache.
+    /// </summary>
+    public void Suspend()
+    {
+        suspended = true;
+        Clear();
+    }
+
+    /// <summary>Reuses answers again (the revocation feed is back).</summary>
+    public void Resume() => suspended = false;
+
     /// <summary>The hash a token is cached under.</summary>
     internal static string KeyOf(string scheme, string token) =>
         scheme + ":" + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
@@ -62,7 +79,7 @@ public sealed class IntrospectionCache
     /// </summary>
     internal TokenVerdict? Find(string key)
     {
-        if (!entries.TryGetValue(key, out var entry))
+        if (suspended || !entries.TryGetValue(key, out var entry))
         {
             return null;
         }
@@ -88,7 +105,7 @@ public sealed class IntrospectionCache
     /// <summary>Keeps an accepted verdict for at most <paramref name="maxAge"/>, and never past the token's expiry.</summary>
     internal void Store(string key, TokenVerdict.Accepted verdict, TimeSpan maxAge, int capacity, long revisionBefore)
     {
-        if (maxAge <= TimeSpan.Zero || capacity <= 0)
+        if (suspended || maxAge <= TimeSpan.Zero || capacity <= 0)
         {
             return;
         }
