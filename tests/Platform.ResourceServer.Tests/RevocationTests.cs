@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
+using Platform.ResourceServer.Revocations;
 using Xunit;
 
 namespace Platform.ResourceServer.Tests;
@@ -52,5 +53,30 @@ public sealed class RevocationTests(ResourceServerFixture fixture)
 
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
         Assert.Equal("invalid_token", Challenge.Of(after.Headers)["error"]);
+    }
+
+    [Fact]
+    public async Task ListDocuments_WithRevokedTokenCachedAndTheRevocationFeedOn_Answers401RevokedAtOnce()
+    {
+        using var api = fixture.StartApi(new Dictionary<string, string?>
+        {
+            ["ResourceServer:CacheMaxAge"] = "00:10:00",
+            ["ResourceServer:RevocationFeed:RabbitMq"] = fixture.Cluster.RabbitMq,
+        });
+        await api.Services.WaitUntilListeningAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var token = await fixture.TokenAsync("documents.read");
+        using var http = api.CreateClient(token);
+        using (var before = await http.GetAsync("/documents"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await fixture.RevokeAsync(token);
+
+        // Ten minutes of cache, yet refused within seconds: only the revocation message can have done that.
+        using var after = await TokenAnswerTests.UntilStatusAsync(http, "/documents", HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(30));
+        var challenge = Challenge.Of(after.Headers);
+        Assert.Equal("invalid_token", challenge["error"]);
+        Assert.Equal("The access token was revoked.", challenge["error_description"]);
     }
 }
