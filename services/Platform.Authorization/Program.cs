@@ -11,6 +11,7 @@ using Platform.Authorization.Seeding;
 using Platform.Authorization.SigningOut;
 using Platform.Contracts;
 using Platform.Identity;
+using Platform.Identity.Admin;
 using Platform.Identity.Seeding;
 using Platform.Identity.Protocol;
 using Platform.Identity.Server;
@@ -38,6 +39,7 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.Services.AddScoped<ClientAdministration>();
     builder.AddSeeding<SeedAtStartup>();
     builder.AddDynamicRegistration();
+    builder.Services.AddAdminOpenApi("authorization");
 
     var app = builder.Build();
     app.UseForwardedHeaders();
@@ -52,6 +54,7 @@ return await PlatformHost.RunAsync(args, builder =>
     app.MapGrantAdministration();
     app.MapTokenAdministration();
     app.MapDynamicRegistration();
+    app.MapAdminDocs(withReference: true);
     app.MapAuthorization();
     app.MapEndSession();
     return app;

@@ -1,5 +1,6 @@
 using Platform.Contracts;
 using Platform.Identity;
+using Platform.Identity.Admin;
 using Platform.Identity.Protocol;
 using Platform.Identity.Seeding;
 using Platform.Profile.Account;
@@ -21,6 +22,7 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.AddAccountPages();
     builder.AddUserInfo();
     builder.AddUserAdministration();
+    builder.Services.AddAdminOpenApi("profile");
 
     var app = builder.Build();
     app.UseForwardedHeaders();
@@ -31,5 +33,6 @@ return await PlatformHost.RunAsync(args, builder =>
     app.MapAccountPages();
     app.MapUserInfo();
     app.MapUserAdministration();
+    app.MapAdminDocs(withReference: false);
     return app;
 });

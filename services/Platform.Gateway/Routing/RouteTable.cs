@@ -10,9 +10,10 @@ public static class RouteTable
 {
     public static IReadOnlyList<(string Upstream, string[] Paths)> Routes { get; } =
     [
-        ("authorization", ["/.well-known/{**rest}", "/connect/authorize", "/connect/endsession", "/consent/{**rest}", "/admin/clients/{**rest}", "/admin/scopes/{**rest}", "/admin/grants/{**rest}", "/admin/tokens/{**rest}", "/connect/register/{**rest}"]),
+        ("authorization", ["/.well-known/{**rest}", "/connect/authorize", "/connect/endsession", "/consent/{**rest}", "/admin/clients/{**rest}", "/admin/scopes/{**rest}", "/admin/grants/{**rest}", "/admin/tokens/{**rest}", "/connect/register/{**rest}",
+            "/admin/openapi/authorization.json", "/admin/docs/{**rest}"]),
         ("token", ["/connect/token", "/connect/revoke", "/connect/device"]),
-        ("profile", ["/account/{**rest}", "/connect/userinfo", "/admin/users/{**rest}"]),
+        ("profile", ["/account/{**rest}", "/connect/userinfo", "/admin/users/{**rest}", "/admin/openapi/profile.json"]),
         ("projection", ["/connect/introspect", "/audit/{**rest}", "/admin/projections/{**rest}"]),
     ];
 
