@@ -35,10 +35,10 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyn
             PLATFORM_ADMIN_CLIENT_SECRET='{cluster.Admin.Secret}'
             """);
         var script = "set -euo pipefail\n" + string.Join("\n", blocks.Where(b => b.Language == "bash").Select(b => b.Code))
-            + "\nprintf '\\nSECRETS %s %s\\n' \"$SHOP_CLIENT_SECRET\" \"$INVENTORY_API_SECRET\"\n";
+            + "\nprintf '\\nSECRETS %s %s %s\\n' \"$SHOP_CLIENT_SECRET\" \"$INVENTORY_API_SECRET\" \"$STOCK_SYNC_SECRET\"\n";
         var (bashExit, bashOutput) = await RunAsync("bash", ["-c", script], new Dictionary<string, string>());
         Assert.True(bashExit == 0, $"the bash snippets failed ({bashExit}):\n{bashOutput}");
-        Assert.Contains("\"scope\":\"api\"", bashOutput);
+        Assert.Contains("\"token_type\": \"Bearer\"", bashOutput);
         Assert.Contains("\"active\":true", bashOutput);
         Assert.Contains("\"aud\":\"inventory-api\"", bashOutput);
         var secrets = SecretsLine().Match(bashOutput);
@@ -49,6 +49,7 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyn
             ["PLATFORM_ISSUER"] = cluster.Issuer.AbsoluteUri,
             ["SHOP_CLIENT_SECRET"] = secrets.Groups[1].Value,
             ["INVENTORY_API_SECRET"] = secrets.Groups[2].Value,
+            ["STOCK_SYNC_SECRET"] = secrets.Groups[3].Value,
         };
         var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
         var pythonOutputs = new List<string>();
@@ -59,7 +60,7 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyn
             pythonOutputs.Add(text);
         }
 
-        Assert.Contains("scope: api expires in:", pythonOutputs[0]);
+        Assert.StartsWith("Bearer token, expires in", pythonOutputs[0]);
         Assert.StartsWith("200", pythonOutputs[1].Trim());
         Assert.Contains("(403, 'Bearer error=\"insufficient_scope\", scope=\"inventory.write\"')", pythonOutputs[1]);
         Assert.Contains("(401, 'Bearer error=\"invalid_token\"", pythonOutputs[1]);
@@ -76,7 +77,8 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyn
         using var http = new HttpClient();
         var token = await ReadmeSnippets.ClientCredentialsAsync(http, cluster.Issuer.AbsoluteUri, secrets.Groups[1].Value);
         Assert.False(token.IsError, token.Error);
-        Assert.Equal("api", token.Scope);
+        Assert.False(string.IsNullOrEmpty(token.AccessToken));
+        Assert.InRange(token.ExpiresIn, 1, 3600);
     }
 
     private static IEnumerable<(string Language, string Code)> Blocks(string section)
@@ -118,7 +120,7 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyn
     [GeneratedRegex(@"^```(?<lang>bash|python|csharp)\n(?<code>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex Fence();
 
-    [GeneratedRegex(@"SECRETS (\S+) (\S+)")]
+    [GeneratedRegex(@"SECRETS (\S+) (\S+) (\S+)")]
     private static partial Regex SecretsLine();
 
     [GeneratedRegex(@"\s+")]
