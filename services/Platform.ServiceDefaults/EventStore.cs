@@ -16,7 +16,24 @@ public static class EventStore
     public const string Schema = "platform";
 
     public static string PostgresConnectionString(this WebApplicationBuilder builder) =>
-        builder.Configuration.Require(PostgresKey, "the PostgreSQL connection string (for example Host=127.0.0.1;Port=5432;Database=platform;Username=postgres)");
+        Pooled(builder.Configuration.Require(PostgresKey, "the PostgreSQL connection string (for example Host=127.0.0.1;Port=5432;Database=platform;Username=postgres)"));
+
+    /// <summary>
+    /// The connection string as the services use it: a connection returned to the pool is not reset with
+    /// <c>DISCARD ALL</c> (a round trip and a transaction each time; the services open several per token and
+    /// leave no session state behind: no temporary tables, no <c>SET</c>, no session-level locks outside
+    /// Marten's leader connection, which stays open). An explicit <c>No Reset On Close</c> in the setting wins.
+    /// </summary>
+    public static string Pooled(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("reset on close", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
+    }
 
     /// <summary>
     /// Adds the event store with the catalogue's pinned event names. <paramref name="configure"/> adds the
@@ -54,7 +71,8 @@ public static class EventStore
         options.Events.MetadataConfig.CorrelationIdEnabled = true;
         options.Events.MetadataConfig.CausationIdEnabled = true;
         options.Events.MetadataConfig.HeadersEnabled = true;
-        options.Events.UseListenNotifyForEventAppends = true;
+        // Appends notify per stream kind, so each relay wakes for its own events only (Bus/AppendNotification).
+        options.Events.UseListenNotifyForEventAppends = false;
 
         foreach (var definition in EventCatalogue.All)
         {
@@ -63,6 +81,7 @@ public static class EventStore
 
         options.Listeners.Add(new TraceCorrelation());
         options.Listeners.Add(new EventActor.Stamp());
+        options.Listeners.Add(new Bus.AppendNotification());
 
         // A span per session's connection, parent of Npgsql's command spans; a counter of appended events by type.
         options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;

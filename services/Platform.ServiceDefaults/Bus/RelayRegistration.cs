@@ -1,12 +1,21 @@
 using JasperFx.Events.Daemon;
 using Marten;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using Platform.Contracts;
 
 namespace Platform.ServiceDefaults.Bus;
 
 public static class RelayRegistration
 {
+    /// <summary>
+    /// The shortest time between two wakes of a relay: a revocation reaches the bus at most this much later,
+    /// and under load one page carries the events of this interval instead of one event each.
+    /// </summary>
+    public static readonly TimeSpan WakeInterval = TimeSpan.FromMilliseconds(10);
+
     /// <summary>
     /// Relays the events of the stream kinds this service owns. The subscription's name is its position's
     /// name in the store: keep it stable, or the relay starts again from the first event.
@@ -20,6 +29,14 @@ public static class RelayRegistration
         // Marten names a subscription's position after the subscription and its shard.
         marten.Services.AddSingleton(new RelayScope($"{name}:All", definitions.Select(definition => definition.StoredName).ToList()));
         marten.Services.AddHostedService<RelayLag>();
+
+        // Woken by the commits of its own stream kinds, at most once per interval; otherwise Marten's polling.
+        marten.Services.ConfigureMarten((services, options) => options.Projections.Wakeup = new RelayWakeup(
+            NpgsqlDataSource.Create(services.GetRequiredService<IConfiguration>()[EventStore.PostgresKey]!),
+            [.. ownedStreamKinds.Select(AppendNotification.ChannelOf)],
+            WakeInterval,
+            services.GetRequiredService<ILogger<RelayWakeup>>()));
+
         return marten
             .AddSubscriptionWithServices<EventRelay>(ServiceLifetime.Singleton, subscription =>
             {
