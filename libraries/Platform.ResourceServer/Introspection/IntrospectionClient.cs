@@ -11,7 +11,7 @@ namespace Platform.ResourceServer.Introspection;
 /// verdict. Anything but a well-formed answer (no connection, a timeout, a 5xx, the API's own credentials refused,
 /// a body that is not a JSON object with a boolean <c>active</c>) is <see cref="TokenVerdict.Unavailable"/>.
 /// </summary>
-internal sealed class IntrospectionClient(IHttpClientFactory clients, AuthorizationServerMetadata metadata, TimeProvider time)
+internal sealed class IntrospectionClient(IHttpClientFactory clients, AuthorizationServerMetadata metadata)
 {
     public async Task<TokenVerdict> IntrospectAsync(string token, ResourceServerOptions options, string scheme, CancellationToken cancellationToken)
     {
@@ -44,7 +44,7 @@ internal sealed class IntrospectionClient(IHttpClientFactory clients, Authorizat
             }
 
             var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-            return Judge(body, server.Issuer, options, scheme, time.GetUtcNow())
+            return Judge(body, server.Issuer, options, scheme)
                 ?? new TokenVerdict.Unavailable($"{endpoint} answered 200 without a JSON object holding a boolean 'active'", null);
         }
         catch (Exception exception) when (exception is HttpRequestException || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -78,7 +78,7 @@ internal sealed class IntrospectionClient(IHttpClientFactory clients, Authorizat
     }
 
     /// <summary>The verdict on an introspection answer, or null when the answer is not one (RFC 7662 §2.2).</summary>
-    internal static TokenVerdict? Judge(ReadOnlySpan<byte> body, string issuer, ResourceServerOptions options, string scheme, DateTimeOffset now)
+    internal static TokenVerdict? Judge(ReadOnlySpan<byte> body, string issuer, ResourceServerOptions options, string scheme)
     {
         JsonDocument document;
         try
@@ -109,12 +109,9 @@ internal sealed class IntrospectionClient(IHttpClientFactory clients, Authorizat
                 return TokenVerdict.Inactive;
             }
 
+            // "active" is the authorization server's judgement of exp and nbf at this moment, on its own clock; the
+            // API's clock only ages cached answers.
             var expiresAt = Seconds(root, "exp");
-            if (expiresAt is { } exp && exp <= now)
-            {
-                return TokenVerdict.Expired(exp);
-            }
-
             if (String(root, "token_type") is { } type && !type.Equals("Bearer", StringComparison.OrdinalIgnoreCase) && !type.Equals("access_token", StringComparison.Ordinal))
             {
                 return new TokenVerdict.Rejected("The token is not an access token.");
@@ -129,11 +126,6 @@ internal sealed class IntrospectionClient(IHttpClientFactory clients, Authorizat
             if (options.Audience is { Length: > 0 } audience && !audiences.Contains(audience, StringComparer.Ordinal))
             {
                 return new TokenVerdict.Rejected("The access token is not meant for this API (audience).");
-            }
-
-            if (Seconds(root, "nbf") is { } notBefore && notBefore > now)
-            {
-                return new TokenVerdict.Rejected("The access token is not valid yet.");
             }
 
             return new TokenVerdict.Accepted(Identity(root, audiences, scheme), String(root, "jti"), expiresAt);
