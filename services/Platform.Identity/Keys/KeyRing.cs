@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
+using Platform.ServiceDefaults;
 
 namespace Platform.Identity.Keys;
 
@@ -11,9 +12,23 @@ namespace Platform.Identity.Keys;
 /// material is a secret: it lives in its own table, never in an event. A change of the published keys
 /// fires <see cref="GetChangeToken"/>, which rebuilds OpenIddict's options without a restart.
 /// </summary>
-public sealed class KeyRing(NpgsqlDataSource dataSource, KeyRotationPolicy? policy = null, TimeProvider? time = null) : IDisposable
+public sealed class KeyRing(NpgsqlDataSource dataSource, KeyRotationPolicy? policy = null, TimeProvider? time = null) : IDisposable, IDatabaseObjects
 {
     private const long ScheduleLock = 0x504C_4B45_5953; // "PLKEYS"
+
+    // Taken with the schedule's lock: replicas starting together must not race on the DDL either.
+    private static readonly string CreateTable = $"""
+        SELECT pg_advisory_xact_lock({ScheduleLock});
+        CREATE SCHEMA IF NOT EXISTS platform;
+        CREATE TABLE IF NOT EXISTS platform.keys (
+            id text PRIMARY KEY,
+            use text NOT NULL CHECK (use IN ('sig', 'enc')),
+            material bytea NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now());
+        ALTER TABLE platform.keys ADD COLUMN IF NOT EXISTS activates_at timestamptz;
+        UPDATE platform.keys SET activates_at = created_at WHERE activates_at IS NULL;
+        """;
+
     private readonly KeyRotationPolicy policy = policy ?? new KeyRotationPolicy();
     private readonly TimeProvider time = time ?? TimeProvider.System;
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -21,6 +36,20 @@ public sealed class KeyRing(NpgsqlDataSource dataSource, KeyRotationPolicy? poli
     private CancellationTokenSource changed = new();
 
     public KeyRotationPolicy Policy => policy;
+
+    string IDatabaseObjects.Name => "platform.keys";
+
+    /// <summary>Creates the keys table (schema commands); the keys themselves are made by the first service that needs them.</summary>
+    async Task IDatabaseObjects.ApplyAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, CreateTable, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    Task<string?> IDatabaseObjects.FindMissingAsync(CancellationToken cancellationToken) =>
+        DatabaseTables.FindMissingAsync(dataSource, "platform", "keys", ["id", "use", "material", "created_at", "activates_at"], cancellationToken);
 
     /// <summary>The keys, loaded (and made, the first time) on first use.</summary>
     public async Task<LoadedKeys> GetAsync() => current ?? await RefreshAsync();
@@ -62,17 +91,7 @@ public sealed class KeyRing(NpgsqlDataSource dataSource, KeyRotationPolicy? poli
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, $"""
-            SELECT pg_advisory_xact_lock({ScheduleLock});
-            CREATE SCHEMA IF NOT EXISTS platform;
-            CREATE TABLE IF NOT EXISTS platform.keys (
-                id text PRIMARY KEY,
-                use text NOT NULL CHECK (use IN ('sig', 'enc')),
-                material bytea NOT NULL,
-                created_at timestamptz NOT NULL DEFAULT now());
-            ALTER TABLE platform.keys ADD COLUMN IF NOT EXISTS activates_at timestamptz;
-            UPDATE platform.keys SET activates_at = created_at WHERE activates_at IS NULL;
-            """, cancellationToken);
+        await ExecuteAsync(connection, transaction, CreateTable, cancellationToken);
 
         // The time is read once the lock is held: a replica that waited must not decide on a time before another's keys.
         var now = time.GetUtcNow();

@@ -47,7 +47,10 @@ public static class SeedRegistration
         if (SeedFile.Read(builder.Configuration) is { } seed)
         {
             builder.Services.AddSingleton(seed);
-            builder.Services.AddHostedService<TSeeder>();
+            // At start-up, and by the apply-schema command (which starts no hosted service).
+            builder.Services.AddSingleton<TSeeder>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<TSeeder>());
+            builder.Services.AddSingleton(sp => new DatabaseSeed(typeof(TSeeder).Name, sp.GetRequiredService<TSeeder>().StartAsync));
         }
 
         return builder;

@@ -26,6 +26,7 @@ public static class PlatformServer
         var dataSource = NpgsqlDataSource.Create(builder.PostgresConnectionString());
         var keyPolicy = builder.Configuration.GetSection(KeyRotationPolicy.Section).Get<KeyRotationPolicy>() ?? new KeyRotationPolicy();
         builder.Services.AddSingleton(sp => new KeyRing(dataSource, keyPolicy, sp.GetService<TimeProvider>()));
+        builder.Services.AddSingleton<IDatabaseObjects>(sp => sp.GetRequiredService<KeyRing>());
         builder.Services.AddSingleton<SharedKeysOptions>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>>(sp => sp.GetRequiredService<SharedKeysOptions>());
         builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(sp => sp.GetRequiredService<SharedKeysOptions>());

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Npgsql;
+using Platform.ServiceDefaults;
 
 namespace Platform.Identity.Sessions;
 
@@ -8,10 +9,21 @@ namespace Platform.Identity.Sessions;
 /// ASP.NET Core data-protection keys in PostgreSQL, so every service and replica reads the session cookie
 /// the profile service writes. The key ring is a secret: its own table, never an event.
 /// </summary>
-public sealed class PostgresXmlRepository(NpgsqlDataSource dataSource) : IXmlRepository
+public sealed class PostgresXmlRepository(NpgsqlDataSource dataSource) : IXmlRepository, IDatabaseObjects
 {
     private const long CreationLock = 0x504C_4450_4B45; // "PLDPKE"
     private volatile bool created;
+
+    string IDatabaseObjects.Name => "platform.data_protection_keys";
+
+    Task IDatabaseObjects.ApplyAsync(CancellationToken cancellationToken)
+    {
+        EnsureTable();
+        return Task.CompletedTask;
+    }
+
+    Task<string?> IDatabaseObjects.FindMissingAsync(CancellationToken cancellationToken) =>
+        DatabaseTables.FindMissingAsync(dataSource, "platform", "data_protection_keys", ["name", "xml", "created_at"], cancellationToken);
 
     public IReadOnlyCollection<XElement> GetAllElements()
     {

@@ -43,6 +43,7 @@ public static class SignInSession
     {
         var issuer = Issuer.Read(builder);
         builder.Services.AddSingleton<PostgresXmlRepository>(_ => new PostgresXmlRepository(NpgsqlDataSource.Create(builder.PostgresConnectionString())));
+        builder.Services.AddSingleton<IDatabaseObjects>(sp => sp.GetRequiredService<PostgresXmlRepository>());
         builder.Services.AddDataProtection().SetApplicationName("Platform");
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<PostgresXmlRepository>((options, repository) => options.XmlRepository = repository);
