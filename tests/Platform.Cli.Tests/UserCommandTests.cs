@@ -109,6 +109,22 @@ public sealed class UserCommandTests(CliFixture cli)
     }
 
     [Fact]
+    public async Task UsersUpdate_ChangesOnlyTheGivenField()
+    {
+        var username = ClientCommandTests.NewId("fay");
+        Assert.Equal(0, (await cli.RunAsync("users", "add", username, "--email", $"{username}@example.com", "--name", "Fay Before")).ExitCode);
+
+        var updated = await cli.RunAsync("users", "update", username, "--name", "Fay After");
+        var nothing = await cli.RunAsync("users", "update", username);
+        var shown = await cli.RunAsync("users", "show", username, "--json");
+
+        Assert.True(updated.ExitCode == 0, updated.ToString());
+        Assert.Equal("Fay After", shown.Json.GetProperty("name").GetString());
+        Assert.Equal($"{username}@example.com", shown.Json.GetProperty("email").GetString());
+        Assert.Equal(2, nothing.ExitCode);
+    }
+
+    [Fact]
     public async Task UsersAdd_TakenNameOrInvalidField_ExitsOne()
     {
         var taken = await cli.RunAsync("users", "add", Cluster.User.UserName);

@@ -16,6 +16,7 @@ internal static class UserCommands
         users.Subcommands.Add(Add(run));
         users.Subcommands.Add(List(run));
         users.Subcommands.Add(Show(run));
+        users.Subcommands.Add(Update(run));
         users.Subcommands.Add(ResetPassword(run));
         users.Subcommands.Add(Action(run, "disable", "Disable a user: they cannot sign in and every token issued for them becomes inactive.", "disable", withReason: true,
             user => $"Disabled {user}: their tokens are no longer active."));
@@ -106,6 +107,45 @@ internal static class UserCommands
                 ("Status", Status(answer)),
                 ("Created", When.Utc(answer.Text("createdAt"))),
             ]);
+        });
+    }
+
+    private static Command Update(RunContext run)
+    {
+        var user = Arguments.Required("user", "The user's id or user name.");
+        var email = Arguments.Text("--email", "The new e-mail address (\"\" clears it).");
+        var name = Arguments.Text("--name", "The new full name (\"\" clears it).");
+        var command = new Command("update", "Change a user's e-mail address or name; only the options given change.") { user, email, name };
+        return run.Runs(command, async (parse, cancellationToken) =>
+        {
+            var changes = new Dictionary<string, object?>(StringComparer.Ordinal);
+            if (parse.Given(email))
+            {
+                changes["email"] = parse.GetValue(email) is { Length: > 0 } value ? value : null;
+            }
+
+            if (parse.Given(name))
+            {
+                changes["name"] = parse.GetValue(name) is { Length: > 0 } value ? value : null;
+            }
+
+            if (changes.Count == 0)
+            {
+                throw new UsageException("Nothing to update: give --email or --name.");
+            }
+
+            var api = run.Api(parse);
+            var id = await IdOfAsync(api, parse.GetValue(user)!, cancellationToken);
+            var answer = await api.SendAsync(HttpMethod.Patch, $"{Path}/{PlatformApi.Segment(id)}", changes, PlatformApi.AdminScope, cancellationToken) ?? default;
+            var printer = run.Printer(parse);
+            if (printer.IsJson)
+            {
+                printer.Document(answer);
+            }
+            else
+            {
+                printer.Line($"Updated {answer.Text("username")}: name '{answer.Text("name")}', e-mail '{answer.Text("email")}'.");
+            }
         });
     }
 
