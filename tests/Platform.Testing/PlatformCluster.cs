@@ -15,6 +15,7 @@ namespace Platform.Testing;
 public sealed class PlatformCluster : IAsyncDisposable
 {
     private readonly List<ServiceProcess> services = [];
+    private IReadOnlyDictionary<string, string?> backendSettings = new Dictionary<string, string?>();
 
     private PlatformCluster(string postgres, string rabbitMq, string seedFile, string queuePrefix)
     {
@@ -53,10 +54,14 @@ public sealed class PlatformCluster : IAsyncDisposable
 
     public static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>Starts a cluster; <paramref name="settings"/> go to every backend service (e.g. short key rotation).</summary>
-    public static async Task<PlatformCluster> StartAsync(string name, string? rabbitMq = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a cluster; <paramref name="settings"/> go to every backend service (e.g. short key rotation).
+    /// <paramref name="postgresServer"/> is a PostgreSQL server of the test's own (a fault test restarts it); by default the shared one.
+    /// </summary>
+    public static async Task<PlatformCluster> StartAsync(string name, string? rabbitMq = null, IReadOnlyDictionary<string, string?>? settings = null,
+        string? postgresServer = null)
     {
-        var postgres = await TestServers.CreateDatabaseAsync(name);
+        var postgres = await TestServers.CreateDatabaseAsync(name, postgresServer);
         var seedFile = Path.Combine(Path.GetTempPath(), $"platform-seed-{Guid.NewGuid():N}.json");
         var cluster = new PlatformCluster(postgres, rabbitMq ?? await TestServers.RabbitMqAsync(), seedFile, $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 60)]);
         await cluster.WriteSeedAsync();
@@ -114,18 +119,11 @@ public sealed class PlatformCluster : IAsyncDisposable
         };
         Issuer = new Uri($"http://localhost:{ports["Platform.Gateway"]}/");
 
+        backendSettings = settings;
         // The projection first, so that its queues are bound before the writers' relays publish.
         foreach (var service in new[] { "Platform.Projection", "Platform.Authorization", "Platform.Token", "Platform.Profile" })
         {
-            var environment = new Dictionary<string, string?>(settings)
-            {
-                ["ConnectionStrings__Postgres"] = Postgres,
-                ["ConnectionStrings__RabbitMq"] = RabbitMq,
-                ["Platform__Issuer"] = Issuer.AbsoluteUri,
-                ["Platform__Seed__File"] = service is "Platform.Authorization" or "Platform.Profile" ? SeedFile : null,
-                ["Platform__Bus__QueuePrefix"] = $"{QueuePrefix}-{service["Platform.".Length..].ToLowerInvariant()}",
-            };
-            var started = ServiceProcess.Start(service, ports[service], environment);
+            var started = ServiceProcess.Start(service, ports[service], EnvironmentOf(service));
             services.Add(started);
             await started.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
         }
@@ -133,6 +131,40 @@ public sealed class PlatformCluster : IAsyncDisposable
         var gateway = StartGateway(ports["Platform.Gateway"], new Dictionary<string, string?>());
         services.Add(gateway);
         await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>The settings a backend service of this cluster runs with: the same for every replica of it.</summary>
+    public IReadOnlyDictionary<string, string?> EnvironmentOf(string service) => new Dictionary<string, string?>(backendSettings)
+    {
+        ["ConnectionStrings__Postgres"] = Postgres,
+        ["ConnectionStrings__RabbitMq"] = RabbitMq,
+        ["Platform__Issuer"] = Issuer.AbsoluteUri,
+        ["Platform__Seed__File"] = service is "Platform.Authorization" or "Platform.Profile" ? SeedFile : null,
+        ["Platform__Bus__QueuePrefix"] = $"{QueuePrefix}-{service["Platform.".Length..].ToLowerInvariant()}",
+    };
+
+    /// <summary>Starts another replica of a backend service on a port of its own; the cluster stops it with the rest.</summary>
+    public async Task<ServiceProcess> StartReplicaAsync(string service)
+    {
+        var replica = ServiceProcess.Start(service, ServiceProcess.FreePort(), EnvironmentOf(service));
+        services.Add(replica);
+        await replica.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        return replica;
+    }
+
+    /// <summary>Starts <paramref name="stopped"/> again on its own port (the gateway's upstream), after a kill or a stop.</summary>
+    public async Task<ServiceProcess> RestartAsync(ServiceProcess stopped)
+    {
+        if (!stopped.HasExited || stopped.Name == "Platform.Gateway")
+        {
+            throw new InvalidOperationException($"{stopped.Name} on {stopped.Address} is a gateway or still running: only a stopped backend service restarts.");
+        }
+
+        var restarted = ServiceProcess.Start(stopped.Name, stopped.Address.Port, EnvironmentOf(stopped.Name));
+        services[services.IndexOf(stopped)] = restarted;
+        await stopped.DisposeAsync();
+        await restarted.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        return restarted;
     }
 
     /// <summary>

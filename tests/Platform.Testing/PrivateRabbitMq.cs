@@ -90,6 +90,33 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         await WaitForPortAsync(open: false);
     }
 
+    /// <summary>Kills the broker hard (SIGKILL to the Erlang VM): no clean shutdown, connections cut mid-stream.</summary>
+    public async Task KillServerAsync()
+    {
+        if (File.Exists(environment["RABBITMQ_PID_FILE"]) && int.TryParse((await File.ReadAllTextAsync(environment["RABBITMQ_PID_FILE"])).Trim(), out var pid))
+        {
+            try
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+        }
+
+        if (server is not null)
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            server.Dispose();
+            server = null;
+        }
+
+        File.Delete(environment["RABBITMQ_PID_FILE"]);
+        await WaitForPortAsync(open: false);
+    }
+
     private async Task WaitForPortAsync(bool open)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);

@@ -24,6 +24,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     public string Name { get; }
     public Uri Address { get; }
     public bool HasExited => process.HasExited;
+
+    /// <summary>The operating system's process id (for <c>/proc</c> and signals).</summary>
+    public int Id => process.Id;
     public int ExitCode => process.ExitCode;
     public string Output => string.Join('\n', output);
 

@@ -82,10 +82,13 @@ public static class TestServers
         }
     }
 
-    /// <summary>Creates a fresh database for one test class and returns its connection string.</summary>
-    public static async Task<string> CreateDatabaseAsync(string prefix)
+    /// <summary>
+    /// Creates a fresh database for one test class and returns its connection string; on <paramref name="server"/>
+    /// (a connection string to a server of the test's own) instead of the shared server when given.
+    /// </summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix, string? server = null)
     {
-        var admin = new NpgsqlConnectionStringBuilder(await PostgresAsync());
+        var admin = new NpgsqlConnectionStringBuilder(server ?? await PostgresAsync());
         var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 63)].ToLowerInvariant();
         await using (var connection = new NpgsqlConnection(admin.ConnectionString))
         {
