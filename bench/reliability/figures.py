@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Render the figures of one `./platform reliability` run (the JSON lines the reliability tests wrote) as the
+figures section of docs/reliability.md, and put it between the section's markers.
+
+    figures.py RESULTS.jsonl DOC "header line" "test summary line"
+"""
+import json
+import sys
+
+BEGIN = "<!-- figures:begin (written by ./platform reliability; do not edit by hand) -->"
+END = "<!-- figures:end -->"
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def statuses(workload):
+    return " ".join(f"{k}: {v}" for k, v in workload["statuses"].items())
+
+
+def render(records, header, summary):
+    by_kind = {}
+    for record in records:
+        by_kind.setdefault(record["kind"], []).append(record["figures"])
+    out = [f"## Figures of the last run\n\n{header}\n\nTests: {summary}\n"]
+
+    faults = by_kind.get("fault", [])
+    if faults:
+        out.append("### Faults under the workload\n")
+        out.append("Workload: 2 loops through the gateway, each issuing a client_credentials token, introspecting it, revoking it, "
+                   "then introspecting until inactive. *Lost* = token events in the store the read model does not reflect after "
+                   "recovery; *rebuild = live*: the rebuild from the first event, compared view by view with the live read model. "
+                   "*Recover*: from the end of the fault until every relay recorded the newest event it owned then and the read model "
+                   "applied it. *Propagation*: revoke answer → first `active:false`, over the whole scenario.\n")
+        rows = []
+        for f in faults:
+            w = f["workload"]
+            p = w["propagation"]
+            rows.append([
+                f"`{f['fault']}`", f["what"], f["faultSeconds"], f["eventsAppended"], f["eventsNotProjected"],
+                "yes" if f["rebuildEqual"] else "**no**", f"{f['revokedChecked']} / {f['revokedStillActive']}",
+                w["requests"], f"{w['serverErrors']} ({w['internalErrors']})", w["noAnswer"],
+                f"{p['p50']} / {p['p99']} / {p['max']}", w["propagationTimeouts"], f["recoverSeconds"],
+                "yes" if f["relaysResumed"] else "**no**",
+                (f"{f['poisonParked']} of {f['poisonPublished']}" if f["poisonPublished"] else "–"),
+            ])
+        out.append(table(["fault", "what", "fault s", "events appended", "lost", "rebuild = live", "revoked checked / still active",
+                          "requests", "5xx (500)", "no answer", "propagation p50 / p99 / max ms", "propagation > bound",
+                          "recover s", "relays resumed", "poison parked"], rows))
+        out.append("\nAnswers by status: " + "; ".join(f"`{f['fault']}` {statuses(f['workload'])}" for f in faults) + ".\n")
+        total_lost = sum(f["eventsNotProjected"] for f in faults)
+        out.append(f"Faults injected: {len(faults)}; events appended during them: {sum(f['eventsAppended'] for f in faults)}; "
+                   f"events lost: {total_lost}; requests: {sum(f['workload']['requests'] for f in faults)}, "
+                   f"5xx: {sum(f['workload']['serverErrors'] for f in faults)} (500: {sum(f['workload']['internalErrors'] for f in faults)}).\n")
+
+    corpus = by_kind.get("corpus", [])
+    for c in corpus:
+        out.append("### Bad input and attacks\n")
+        out.append(f"Corpus: {c['requests']} requests over {c['endpoints']} endpoint seeds; 5xx: {c['serverErrors']}; redirects: "
+                   f"{c['redirects']}, off a registered URI: {c['unsafeRedirects']}; closed without an answer: {c['closedWithoutAnswer']}; "
+                   f"timed out: {c['timedOut']}. By status: " + " ".join(f"{k}: {v}" for k, v in c["byStatus"].items()) + ".\n")
+    for b in by_kind.get("brute-force-sign-in", []):
+        out.append(f"Sign-in brute force: {b['attempts']} wrong passwords, {b['refusedOrLimited']} refused or limited, let through: "
+                   f"{b['letThrough']}; the right password refused while locked out: {'yes' if b['realUserRefusedWhileLocked'] else 'no'}; "
+                   f"the real user signed in again {b['realUserSignedInAfterSeconds']} s later (lockout {b['lockoutSeconds']} s in the test).\n")
+    for b in by_kind.get("brute-force-client", []):
+        out.append(f"Client authentication brute force (limit 2/s): {b['attempts']} wrong secrets, {b['limited']} answered 429, "
+                   f"{b['refused']} answered 401, let through: {b['letThrough']}; the real client got a token {b['realClientBackAfterSeconds']} s later.\n")
+    for t in by_kind.get("secret-timing", []):
+        w, u = t["wrongSecret"], t["unknownClient"]
+        out.append(f"Client-secret check at the token service, {t['samples']} samples each after 10 warm-up: wrong secret p50 {w['p50']} ms, "
+                   f"p99 {w['p99']} ms; unknown client p50 {u['p50']} ms, p99 {u['p99']} ms (reported, not asserted).\n")
+
+    for s in by_kind.get("soak", []):
+        w = s["workload"]
+        p = w["propagation"]
+        out.append("### Soak\n")
+        out.append(f"{s['seconds']} s at {s['rate']} rounds/s ({w['requests']} requests; {w['serverErrors']} 5xx, {w['noAnswer']} without an answer); "
+                   f"faults: {'; '.join(s['faults'])}. Events appended {s['eventsAppended']}, not projected {s['eventsNotProjected']}; "
+                   f"rebuild = live: {'yes' if s['rebuildEqual'] else '**no**'}; revoked tokens checked {s['revokedChecked']}, still active "
+                   f"{s['revokedStillActive']}; propagation p50 {p['p50']} ms, p99 {p['p99']} ms, max {p['max']} ms.\n")
+        out.append(table(["service", "RSS after warm-up MB", "RSS at the end MB", "max MB", "end / after warm-up"],
+                         [[m["service"], round(m["afterWarmUpMb"]), round(m["endMb"]), round(m["maxMb"]), m["growth"]] for m in s["memory"]]))
+        out.append("")
+    if "soak" not in by_kind:
+        out.append("### Soak\n\nNot part of this run.\n")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def main():
+    results, doc, header, summary = sys.argv[1:5]
+    records = [json.loads(line) for line in open(results, encoding="utf-8") if line.strip()]
+    section = render(records, header, summary)
+    text = open(doc, encoding="utf-8").read()
+    if BEGIN in text and END in text:
+        before, rest = text.split(BEGIN, 1)
+        after = rest.split(END, 1)[1]
+        text = f"{before}{BEGIN}\n{section}{END}{after}"
+    else:
+        text = f"{text.rstrip()}\n\n{BEGIN}\n{section}{END}\n"
+    open(doc, "w", encoding="utf-8").write(text)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
