@@ -38,8 +38,6 @@ public static class ReadModelStore
         options.Schema.For<ClientView>().Index(view => view.ClientId).UseOptimisticConcurrency(true);
         options.Schema.For<GrantView>().UseOptimisticConcurrency(true);
         options.Schema.For<UserView>().UseOptimisticConcurrency(true);
-        // A span per session's connection, so a trace shows each read-model write and the SQL under it.
-        options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
     }
 }
 

@@ -75,10 +75,12 @@ public sealed class TraceAcrossServicesTests : IAsyncLifetime
         var request = Assert.Single(Snapshot(tokenSpans), IsRevocation);
         var trace = request.TraceId;
 
-        // The projection's update of the revoked token, in the projection service, in the request's trace.
+        // The projection service's receive of the revocation, in the request's trace. A span is exported when it
+        // ends, so once this outermost one is, the consume and the read-model update under it are too.
         await Eventually.HoldsAsync(
-            () => Snapshot(projectionSpans).Any(span => span.TraceId == trace && span.OperationName == "project TokenView"),
-            "the projection update of the revocation to join the request's trace");
+            () => Snapshot(projectionSpans).Any(span => span.TraceId == trace && span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Consumer
+                && Equals(span.GetTagItem("messaging.operation"), "receive") && OnOwnQueue(span)),
+            "the projection service's receive of the revocation to join the request's trace");
 
         var spans = Snapshot(projectionSpans).Where(span => span.TraceId == trace).Concat(Snapshot(tokenSpans).Where(span => span.TraceId == trace))
             .DistinctBy(span => span.SpanId).ToDictionary(span => span.SpanId);
@@ -91,12 +93,15 @@ public sealed class TraceAcrossServicesTests : IAsyncLifetime
         // MassTransit's send, and its consume on one of the projection's own queues.
         var send = Assert.Single(spans.Values, span => span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Producer && span.ParentSpanId == relay.SpanId);
         var consumed = spans.Values.Where(span => span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Consumer && DescendsFrom(span, send, spans)).ToList();
-        Assert.Contains(consumed, span => span.GetTagItem("messaging.destination.name")?.ToString()?.StartsWith(queuePrefix, StringComparison.Ordinal) == true);
+        Assert.Contains(consumed, OnOwnQueue);
         // The update itself, under a consume.
         Assert.Contains(spans.Values, span => span.OperationName == "project TokenView" && consumed.Any(consume => DescendsFrom(span, consume, spans)));
         // No span says what the client held.
         Assert.All(spans.Values, span => Assert.All(span.TagObjects, tag => Assert.DoesNotContain(accessToken, tag.Value?.ToString() ?? "", StringComparison.Ordinal)));
     }
+
+    private bool OnOwnQueue(Activity span) =>
+        span.GetTagItem("messaging.destination.name")?.ToString()?.StartsWith(queuePrefix, StringComparison.Ordinal) == true;
 
     private static WebApplicationFactory<T> Traced<T>(WebApplicationFactory<T> host, SpanList spans) where T : class =>
         host.WithWebHostBuilder(builder => builder.ConfigureServices(services =>
