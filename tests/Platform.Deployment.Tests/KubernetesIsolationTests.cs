@@ -9,8 +9,9 @@ namespace Platform.Deployment.Tests;
 /// <summary>What can talk to what, where the secrets are, and the schema Job that runs before the services.</summary>
 public sealed partial class KubernetesIsolationTests
 {
-    private const string ApplySchema = "apply-schema";
-    private const string WaitForSchema = "wait-for-schema";
+    // The services' own command names: the manifests run what the images understand.
+    private const string ApplySchema = SchemaCommand.Apply;
+    private const string WaitForSchema = SchemaCommand.Wait;
     private const string PostgresVariable = "ConnectionStrings__Postgres";
     private const string RabbitMqVariable = "ConnectionStrings__RabbitMq";
 

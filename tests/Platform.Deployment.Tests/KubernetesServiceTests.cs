@@ -1,5 +1,6 @@
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -219,6 +220,29 @@ public sealed class KubernetesServiceTests
         {
             Assert.Equal(Uri.UriSchemeHttps, issuer.Scheme);
             Assert.Contains(ingress.Spec.Tls ?? [], tls => tls.Hosts.Contains(issuer.Host) && !string.IsNullOrEmpty(tls.SecretName));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void BehindTheTlsIngress_EveryServiceBelievesForwardedHttpsFromKnownNetworksOnly_NeverFromEveryone(string overlay)
+    {
+        var manifests = Manifests.Render(overlay);
+        foreach (var service in PlatformServices.All)
+        {
+            var environment = manifests.Environment(MainContainer(manifests.Deployment(service), service));
+            var issuer = new Uri(environment["Platform__Issuer"].Literal!);
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    [ForwardedHeaderTrust.KnownNetworksKey] = environment.GetValueOrDefault("Platform__ForwardedHeaders__KnownNetworks")?.Literal,
+                })
+                .Build();
+            var networks = ForwardedHeaderTrust.ReadKnownNetworks(configuration);
+
+            // An https issuer behind an ingress that terminates TLS: without a trusted network OpenIddict refuses every request.
+            Assert.True(issuer.Scheme != Uri.UriSchemeHttps || networks.Count > 0, $"{overlay}: {service} trusts no proxy's X-Forwarded-Proto, yet the issuer is https behind the ingress");
+            Assert.DoesNotContain(networks, network => network.PrefixLength == 0);
         }
     }
 
