@@ -8,9 +8,9 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.AddRateLimits();
 
     var app = builder.Build();
-    // Behind an ingress that terminates TLS: the client's scheme and address (from trusted proxies only), which
+    // Behind an ingress that terminates TLS: the client's scheme and address (from the known networks only), which
     // YARP passes on to the backends as X-Forwarded-Proto/For and the rate limits partition by.
-    app.UseForwardedHeaders();
+    app.UseForwardedHeadersFromKnownNetworksOnly();
     app.MapHealthEndpoints();
     app.UseSecurityHeaders();
     app.UseRateLimiter();

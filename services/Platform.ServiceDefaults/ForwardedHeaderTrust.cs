@@ -7,10 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Platform.ServiceDefaults;
 
 /// <summary>
-/// Whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> a service believes: loopback always (the gateway
-/// beside the services on one machine), plus the networks in <c>Platform:ForwardedHeaders:KnownNetworks</c>
-/// (the ingress controller's for the gateway, the gateway's pods for the backends). Anyone else's are ignored,
-/// so a client cannot claim https or another address. Nothing beyond loopback is trusted unless set.
+/// Whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> a service believes. A backend: loopback (the gateway
+/// beside it on one machine) and the networks in <c>Platform:ForwardedHeaders:KnownNetworks</c> (the gateway's
+/// pods). The gateway, the edge: those networks only (the ingress controller's), not loopback, where the clients
+/// of a one-machine set-up are. Anyone else's are ignored, so a client cannot claim https or another address.
 /// </summary>
 public static class ForwardedHeaderTrust
 {
@@ -31,6 +31,33 @@ public static class ForwardedHeaderTrust
             }
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The gateway's forwarded headers: from the configured networks only; none read when none is configured
+    /// (ASP.NET Core believes everyone when its lists are empty, so they never are).
+    /// </summary>
+    public static WebApplication UseForwardedHeadersFromKnownNetworksOnly(this WebApplication app)
+    {
+        var networks = ReadKnownNetworks(app.Configuration);
+        if (networks.Count == 0)
+        {
+            return app;
+        }
+
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // The obsolete list still holds loopback by default, and the middleware still reads it.
+        options.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
+        foreach (var network in networks)
+        {
+            options.KnownIPNetworks.Add(network);
+        }
+
+        app.UseForwardedHeaders(options);
+        return app;
     }
 
     /// <summary>The configured networks; a malformed entry stops the service with one sentence.</summary>

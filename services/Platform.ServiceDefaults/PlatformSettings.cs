@@ -28,7 +28,7 @@ public static class PlatformSettings
         new("Platform:Upstreams:Token", [Gateway], "required", "Base URL of the token service."),
         new("Platform:Upstreams:Profile", [Gateway], "required", "Base URL of the profile service."),
         new("Platform:Upstreams:Projection", [Gateway], "required", "Base URL of the projection service."),
-        new("Platform:ForwardedHeaders:KnownNetworks", Everyone, "loopback only", "CIDR ranges (comma-separated) of the proxies whose X-Forwarded-For and X-Forwarded-Proto are believed, besides loopback: the ingress controller's for the gateway, the gateway's for the backends. Behind a proxy that terminates TLS the services see https only from these; never a range that clients are in."),
+        new("Platform:ForwardedHeaders:KnownNetworks", Everyone, "none", "CIDR ranges (comma-separated) of the proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: the ingress controller's for the gateway (which believes no one else), the gateway's for the backends (which also believe loopback). Behind a proxy that terminates TLS the services see https only from these; never a range that clients are in."),
         new("Platform:RateLimits:CredentialsPerSecond", [Gateway], "200", "Requests per second and client address to /connect/token and /connect/revoke; more get 429."),
         new("Platform:RateLimits:SignInPerSecond", [Gateway], "10", "Requests per second and client address to /account/*; more get 429."),
         new("Platform:Seed:File", [Authorization, Profile], "none", "A JSON file of scopes, clients and users to create at start-up when missing (./platform up writes one)."),

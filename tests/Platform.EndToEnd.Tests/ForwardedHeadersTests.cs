@@ -10,8 +10,9 @@ namespace Platform.EndToEnd.Tests;
 /// <summary>
 /// Behind an ingress that terminates TLS (infra/k8s prod), the services see plain http from the proxy in front:
 /// an https issuer's OpenIddict answers only when the proxy's <c>X-Forwarded-Proto: https</c> is believed, and
-/// it is believed only from <c>Platform:ForwardedHeaders:KnownNetworks</c> (or loopback). The test plays the
-/// ingress from this machine's own non-loopback address, so that trusting it is the setting's doing.
+/// it is believed only from <c>Platform:ForwardedHeaders:KnownNetworks</c> (the backends: or loopback, where the
+/// gateway is). The test plays the ingress from this machine's own non-loopback address, so that trusting it is
+/// the setting's doing.
 /// </summary>
 public sealed class ForwardedHeadersTests
 {
@@ -50,6 +51,9 @@ public sealed class ForwardedHeadersTests
 
         // A client (an address outside the known networks) claiming https is not believed, by the gateway...
         AssertRefusedAsNotHttps(await DiscoveryAsync(ingress, trustingOthers, forwardedProto: "https"));
+
+        // ...nor from loopback, where the clients of a one-machine set-up are: the gateway is the edge...
+        AssertRefusedAsNotHttps(await DiscoveryAsync(IPAddress.Loopback, trustingOthers, forwardedProto: "https"));
 
         // ...nor by a backend reached directly from outside loopback.
         AssertRefusedAsNotHttps(await DiscoveryAsync(ingress, authorization, forwardedProto: "https"));
@@ -94,7 +98,7 @@ public sealed class ForwardedHeadersTests
 
     private static async Task<(HttpStatusCode Status, string Body)> DiscoveryAsync(IPAddress from, ServiceProcess to, string? forwardedProto)
     {
-        // Connect to the service's port on the machine's address, so the connection comes from that address.
+        // Connect to the service's port on this address (the machine's own, or loopback), so the connection comes from it.
         using var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (context, cancellationToken) =>
