@@ -81,6 +81,12 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
     public async ValueTask<Client?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
+        if (identifier.Contains('\0', StringComparison.Ordinal))
+        {
+            // PostgreSQL text cannot hold NUL (the query would fail with 22021): no client has such an id.
+            return null;
+        }
+
         if (cache is not null && cache.TryGet(identifier, out var cached))
         {
             return cached;

@@ -35,7 +35,7 @@ public static class IntrospectionEndpoint
         HttpContext context, TokenLookup lookup, CallerAuthentication callers, TimeProvider time, PublicIssuer issuer)
     {
         context.Response.Headers.CacheControl = "no-store";
-        if (!context.Request.HasFormContentType)
+        if (!context.Request.HasFormContentType || !IsUrlEncodedForm(context.Request.ContentType))
         {
             return Error(OAuthError.Result(StatusCodes.Status400BadRequest, "invalid_request",
                 "The introspection request must be sent as application/x-www-form-urlencoded."));
@@ -78,6 +78,11 @@ public static class IntrospectionEndpoint
 
         return (Results.Json(Describe(facts, issuer.Value)), IntrospectionMetrics.Active, facts.Token.Kind);
     }
+
+    // RFC 7662 takes application/x-www-form-urlencoded only; a multipart body would also fail to parse as one (a 500).
+    private static bool IsUrlEncodedForm(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+        && mediaType.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
     private static (IResult Answer, string Result, string? Kind) Error(IResult answer) =>
         (answer, OAuthError.CodeOf(answer) ?? "other", null);
