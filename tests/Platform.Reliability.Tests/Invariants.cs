@@ -137,6 +137,9 @@ public static class Invariants
     public static async Task<RebuildVerdict> RebuildAndCompareAsync(PlatformCluster cluster, TimeSpan within)
     {
         var adminToken = await cluster.GetTokenAsync(cluster.Admin, "platform.admin");
+        // The admin token is an event too: once it is projected nothing is in flight, so the check compares settled
+        // read models (an event the live consumers have not applied yet at the swap would show as missing-in-live).
+        await WaitUntilDrainedAsync(cluster.Postgres, within);
         using var http = cluster.CreateClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
         long? runId = null;

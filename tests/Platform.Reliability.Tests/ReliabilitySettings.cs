@@ -16,7 +16,7 @@ public static class ReliabilitySettings
     public static TimeSpan Outage { get; } = Seconds("PLATFORM_RELIABILITY_OUTAGE_SECONDS", Full ? 30 : 5);
 
     /// <summary>How long the workload runs before a fault and after it ends.</summary>
-    public static TimeSpan Settle { get; } = Seconds("PLATFORM_RELIABILITY_SETTLE_SECONDS", Full ? 10 : 2);
+    public static TimeSpan Settle { get; } = Seconds("PLATFORM_RELIABILITY_SETTLE_SECONDS", Full ? 10 : 1);
 
     /// <summary>How long the soak's workload runs (10 minutes by default).</summary>
     public static TimeSpan Soak { get; } = Seconds("PLATFORM_RELIABILITY_SOAK_SECONDS", 600);
