@@ -5,6 +5,12 @@ using Platform.ResourceServer.Revocations;
 
 // An ERP's documents API protected by Platform tokens: settings under "ResourceServer" (Authority, ClientId, ClientSecret).
 var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    // Beside Platform's own ports (5000-5019) unless ASPNETCORE_URLS or --urls says otherwise.
+    builder.WebHost.UseUrls("http://localhost:5020");
+}
+
 builder.Services.AddPlatformResourceServer(builder.Configuration.GetSection(ResourceServerDefaults.ConfigurationSection), options =>
 {
     options.ResourceName ??= "Documents API";
