@@ -1,6 +1,8 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Platform.ResourceServer.Revocations;
+using Platform.Testing;
 using Xunit;
 
 namespace Platform.ResourceServer.Tests;
@@ -78,5 +80,39 @@ public sealed class RevocationTests(ResourceServerFixture fixture)
         var challenge = Challenge.Of(after.Headers);
         Assert.Equal("invalid_token", challenge["error"]);
         Assert.Equal("The access token was revoked.", challenge["error_description"]);
+    }
+
+    [Fact]
+    public async Task ListDocuments_WhenTheRevocationFeedLosesItsBroker_ReusesNoCachedAnswer()
+    {
+        // The feed listens on a broker of its own, which the test stops: a revocation could now pass unheard.
+        await using var broker = await PrivateRabbitMq.StartAsync();
+        using var api = fixture.StartApi(new Dictionary<string, string?>
+        {
+            ["ResourceServer:CacheMaxAge"] = "00:10:00",
+            ["ResourceServer:RevocationFeed:RabbitMq"] = broker.Uri,
+        });
+        await api.Services.WaitUntilListeningAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var token = await fixture.TokenAsync("documents.read");
+        using var http = api.CreateClient(token);
+        using (var before = await http.GetAsync("/documents"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await broker.StopServerAsync();
+        var cache = api.Services.GetRequiredService<IntrospectionCache>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!cache.IsSuspended)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The cache still reuses answers a minute after the feed lost its broker.");
+            await Task.Delay(100);
+        }
+
+        await fixture.RevokeAsync(token);
+        using var after = await http.GetAsync("/documents");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        Assert.Equal("invalid_token", Challenge.Of(after.Headers)["error"]);
     }
 }
