@@ -50,6 +50,22 @@ public sealed class OutageTests(ResourceServerFixture fixture)
     }
 
     [Fact]
+    public async Task ListDocuments_WhenTheAuthorizationServerIsUnreachableForDiscovery_Answers503WithRetryAfter()
+    {
+        var nothingListens = new Uri($"http://127.0.0.1:{ServiceProcess.FreePort()}/");
+        using var api = fixture.StartApi(new Dictionary<string, string?> { ["ResourceServer:Authority"] = nothingListens.AbsoluteUri });
+        var token = await fixture.TokenAsync("documents.read");
+        using var http = api.CreateClient(token);
+
+        using var first = await http.GetAsync("/documents");
+        using var second = await http.GetAsync("/documents");
+
+        AssertUnavailable(first);
+        AssertUnavailable(second);
+        Assert.Contains(api.Logs, line => line.Contains($"{nothingListens}.well-known/openid-configuration could not be reached", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ListDocuments_WhenTheApisOwnSecretIsWrong_Answers503NotInvalidToken()
     {
         // The token is fine; the API is misconfigured. Telling the client its token is bad would be a lie.

@@ -11,10 +11,13 @@ internal sealed record DiscoveredServer(string Issuer, Uri? IntrospectionEndpoin
 /// <summary>
 /// Finds the introspection endpoint through discovery, once per authority and refresh interval. When a refresh
 /// fails, the last good document is kept: the endpoint rarely moves, and an outage shows at introspection anyway.
+/// After a failed fetch, none is tried again for <see cref="ResourceServerOptions.RetryAfter"/>, so that during an
+/// outage requests are answered at once instead of queueing behind one discovery attempt after another.
 /// </summary>
 internal sealed class AuthorizationServerMetadata(IHttpClientFactory clients, TimeProvider time, ILogger<AuthorizationServerMetadata> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, DiscoveredServer> known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, string Problem)> failed = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim fetching = new(1, 1);
 
     public void Dispose() => fetching.Dispose();
@@ -32,18 +35,26 @@ internal sealed class AuthorizationServerMetadata(IHttpClientFactory clients, Ti
         await fetching.WaitAsync(cancellationToken);
         try
         {
-            if (known.TryGetValue(authority, out cached) && time.GetUtcNow() - cached.FetchedAt < options.DiscoveryRefreshInterval)
+            now = time.GetUtcNow();
+            if (known.TryGetValue(authority, out cached) && now - cached.FetchedAt < options.DiscoveryRefreshInterval)
             {
                 return (cached, null);
+            }
+
+            if (failed.TryGetValue(authority, out var failure) && now - failure.At < options.RetryAfter)
+            {
+                return cached is not null ? (cached, null) : (null, failure.Problem);
             }
 
             var (server, problem) = await FetchAsync(options, cancellationToken);
             if (server is not null)
             {
                 known[authority] = server;
+                failed.TryRemove(authority, out _);
                 return (server, null);
             }
 
+            failed[authority] = (time.GetUtcNow(), problem!);
             if (cached is not null)
             {
                 logger.LogWarning("Could not refresh the discovery document of {Authority} ({Problem}); keeping the one fetched at {FetchedAt}.", authority, problem, cached.FetchedAt);
@@ -97,14 +108,19 @@ internal sealed class AuthorizationServerMetadata(IHttpClientFactory clients, Ti
 
                 return (new DiscoveredServer(issuer, introspection, time.GetUtcNow()), null);
             }
-            catch (Exception exception) when (exception is HttpRequestException or JsonException or NotSupportedException
-                                              || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (Exception exception) when (exception is JsonException or NotSupportedException)
             {
-                problem = $"{address} could not be read: {exception.GetType().Name}: {exception.Message}";
+                problem = $"{address} is not a JSON discovery document: {exception.Message}";
+            }
+            catch (Exception exception) when (exception is HttpRequestException || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // The other well-known address is on the same host: no point waiting for it too.
+                var why = exception is OperationCanceledException ? $"no answer within {options.IntrospectionTimeout.TotalSeconds:0.#} s" : exception.Message;
+                return (null, $"{address} could not be reached: {why}");
             }
         }
 
-        return (null, problem);
+        return (null, problem ?? "no discovery address answered");
     }
 
     /// <summary>OpenID Connect Discovery first (the issuer plus the well-known path), then RFC 8414 (the well-known path inserted before the issuer's path).</summary>
