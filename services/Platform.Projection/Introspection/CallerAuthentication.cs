@@ -8,10 +8,10 @@ namespace Platform.Projection.Introspection;
 
 /// <summary>
 /// Authenticates the caller of introspection (client_secret_basic or client_secret_post) against the
-/// client views, and checks it holds the introspection permission. Unknown client and wrong secret get
-/// the same answer.
+/// client views (the writers' client document when the views do not know the client or its secret yet), and
+/// checks it holds the introspection permission. Unknown client and wrong secret get the same answer.
 /// </summary>
-public sealed class CallerAuthentication(IQuerySession session, CallerCache callers)
+public sealed class CallerAuthentication(IQuerySession session, CallerCache callers, WriterClients writers)
 {
     public const string IntrospectionPermission = "ept:introspection";
 
@@ -25,6 +25,15 @@ public sealed class CallerAuthentication(IQuerySession session, CallerCache call
 
         var client = await FindAsync(credentials.ClientId!, cancellationToken);
         var secretMatches = ClientSecrets.Verify(credentials.Secret!, client?.SecretHash);
+        if (client is null || !secretMatches)
+        {
+            // The read model may not know the caller yet (just registered) or its new secret (just rotated), and
+            // never knows a previous secret within its overlap: the writers' document decides.
+            if (await writers.AuthenticateAsync(credentials.ClientId!, credentials.Secret!, cancellationToken) is { } written)
+            {
+                (client, secretMatches) = (written, true);
+            }
+        }
         if (client is null || !secretMatches || !client.Enabled || client.Deleted)
         {
             return Unauthorized(credentials.UsedBasic, "The client credentials are invalid.");

@@ -22,6 +22,7 @@ public static class IntrospectionServices
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CallerCache>();
         builder.Services.AddSingleton<WriterTokens>();
+        builder.Services.AddSingleton<WriterClients>();
         builder.Services.AddSingleton<SigningKeys>();
         builder.Services.AddSingleton<JwtAccessTokens>();
         builder.Services.AddScoped<TokenLookup>();
