@@ -7,14 +7,14 @@ using Xunit.Abstractions;
 namespace Platform.Samples.Tests;
 
 /// <summary>
-/// Every snippet of the README's "Connect your application" and "Protect your API" runs as written against a
+/// Every snippet of the README's "Connect your application", "Protect your API" and "Audit what happened" runs as written against a
 /// Platform of its own: the bash blocks in order in one shell (with <c>.platform/demo.env</c> as <c>./platform up</c>
 /// writes it), the Python blocks with Debian's python3 and requests-oauthlib, and each C# block is code that
 /// the solution compiles (and the one no sample runs is run here).
 /// </summary>
 public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly string[] Sections = ["Connect your application", "Protect your API"];
+    private static readonly string[] Sections = ["Connect your application", "Protect your API", "Audit what happened"];
     private readonly string folder = Directory.CreateTempSubdirectory("readme-snippets-").FullName;
     private PlatformCluster cluster = null!;
 
@@ -41,6 +41,8 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyn
         Assert.Contains("\"token_type\": \"Bearer\"", bashOutput);
         Assert.Contains("\"active\":true", bashOutput);
         Assert.Contains("\"aud\":\"inventory-api\"", bashOutput);
+        Assert.Contains("\"type\":\"token_revoked\"", bashOutput);
+        Assert.Contains("\"actor\":{\"kind\":\"client\",\"id\":\"platform-admin\"}", bashOutput);
         var secrets = SecretsLine().Match(bashOutput);
         Assert.True(secrets.Success, bashOutput);
 
