@@ -23,7 +23,10 @@ public static class RebuildEndpoints
 
     public static WebApplicationBuilder AddProjectionRebuild(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(services => new RebuildRunner(builder.PostgresConnectionString(),
+        // The rebuild's bulk inserts leave temporary tables on their connection: its own pool resets connections
+        // on close (the services' pools do not: EventStore.Pooled), or the next page finds the table there.
+        var connectionString = new NpgsqlConnectionStringBuilder(builder.PostgresConnectionString()) { NoResetOnClose = false }.ConnectionString;
+        builder.Services.AddSingleton(services => new RebuildRunner(connectionString,
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<RebuildRunner>>(),
             services.GetRequiredService<IHostApplicationLifetime>()));
         return builder;
