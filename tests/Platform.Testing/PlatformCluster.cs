@@ -173,7 +173,8 @@ public sealed class PlatformCluster : IAsyncDisposable
     /// </summary>
     public ServiceProcess StartGateway(int port, IReadOnlyDictionary<string, string?> settings)
     {
-        string Upstream(string service) => services.Single(s => s.Name == service).Address.AbsoluteUri;
+        // The first process of each service is the cluster's own (a restart takes its place); replicas come after it.
+        string Upstream(string service) => services.First(s => s.Name == service).Address.AbsoluteUri;
         var environment = new Dictionary<string, string?>
         {
             ["Platform__Issuer"] = Issuer.AbsoluteUri,
