@@ -72,7 +72,8 @@ def render(records, header, summary):
     for t in by_kind.get("secret-timing", []):
         w, u = t["wrongSecret"], t["unknownClient"]
         out.append(f"Client-secret check at the token service, {t['samples']} samples each after 10 warm-up: wrong secret p50 {w['p50']} ms, "
-                   f"p99 {w['p99']} ms; unknown client p50 {u['p50']} ms, p99 {u['p99']} ms (reported, not asserted).\n")
+                   f"p99 {w['p99']} ms; unknown client p50 {u['p50']} ms, p99 {u['p99']} ms (reported, not asserted). "
+                   f"Error descriptions: " + " / ".join(f'"{d}"' for d in t.get("descriptions", [])) + ".\n")
 
     for s in by_kind.get("soak", []):
         w = s["workload"]
