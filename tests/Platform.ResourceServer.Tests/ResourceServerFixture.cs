@@ -47,6 +47,8 @@ public sealed class ResourceServerFixture : IAsyncLifetime
             ["ResourceServer:Authority"] = Cluster.Issuer.AbsoluteUri,
             ["ResourceServer:ClientId"] = DocumentsApi.Id,
             ["ResourceServer:ClientSecret"] = DocumentsApi.Secret,
+            // The tests share two cores with a whole Platform: a slow answer is not the outage the 503 is for.
+            ["ResourceServer:IntrospectionTimeout"] = "00:00:30",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

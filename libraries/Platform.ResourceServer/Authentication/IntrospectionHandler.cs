@@ -55,9 +55,17 @@ internal sealed class IntrospectionHandler(
     {
         var result = await HandleAuthenticateOnceSafeAsync();
         Response.Headers.CacheControl = "no-store";
-        if (result.Failure is IntrospectionUnavailableException unavailable)
+        // Anything but a verdict on the token (the server unreachable, or an unexpected fault while asking it) is not
+        // the token's fault: 503, so that the client keeps its token and retries.
+        if (result.Failure is { } failure and not InvalidTokenException)
         {
-            var retryAfter = unavailable.RetryAfter is { } suggested && suggested > Options.RetryAfter ? suggested : Options.RetryAfter;
+            if (failure is not IntrospectionUnavailableException)
+            {
+                Logger.LogError(failure, "The access token could not be checked.");
+            }
+
+            var suggested = (failure as IntrospectionUnavailableException)?.RetryAfter;
+            var retryAfter = suggested > Options.RetryAfter ? suggested.Value : Options.RetryAfter;
             Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             await WriteErrorAsync("temporarily_unavailable",
