@@ -85,6 +85,9 @@ public static class PlatformServer
                 server.AddEventHandler(ClientActor.TokenRequest);
                 server.AddEventHandler(ClientActor.RevocationRequest);
 
+                // An unknown client and a wrong secret get the same invalid_client answer: no enumeration of client ids.
+                server.AddEventHandler(UniformClientErrors.Descriptor);
+
                 // Each service maps the endpoints it owns after OpenIddict has validated the request.
                 var aspNetCore = server.UseAspNetCore()
                     .EnableTokenEndpointPassthrough()
