@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Platform.Testing;
 using Xunit;
@@ -79,7 +78,7 @@ public sealed class IntrospectionCallerTests(ClusterFixture fixture)
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{caller.Id}:{caller.Secret}")));
+        request.Headers.Authorization = PlatformCluster.Basic(caller.Id, caller.Secret);
         using var response = await http.SendAsync(request);
         return response.StatusCode;
     }

@@ -88,18 +88,11 @@ internal static class ClientCommands
         return run.Runs(command, async (parse, cancellationToken) =>
         {
             var answer = await run.Api(parse).GetAsync(Path, PlatformApi.AdminScope, cancellationToken);
-            var printer = run.Printer(parse);
-            if (printer.IsJson)
-            {
-                printer.Document(answer);
-                return;
-            }
-
-            printer.Table(["client id", "name", "type", "grant types", "scopes", "status"], answer.Items().Select(client => (IReadOnlyList<string>)
+            run.Printer(parse).List(answer, ["client id", "name", "type", "grant types", "scopes", "status"], client => (IReadOnlyList<string>)
             [
                 client.Text("clientId"), client.Text("displayName"), $"{client.Text("clientType")} {client.Text("applicationType")}".Trim(),
                 client.Text("grantTypes"), client.Text("scopes"), Status(client),
-            ]));
+            ]);
         });
     }
 

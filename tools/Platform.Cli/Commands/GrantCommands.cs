@@ -38,17 +38,10 @@ internal static class GrantCommands
                 ? $"subject={Uri.EscapeDataString(await UserCommands.IdOfAsync(api, userName, cancellationToken))}"
                 : $"clientId={Uri.EscapeDataString(parse.GetValue(client)!)}";
             var answer = await api.GetAsync($"{Path}?{query}", PlatformApi.AdminScope, cancellationToken);
-            var printer = run.Printer(parse);
-            if (printer.IsJson)
-            {
-                printer.Document(answer);
-                return;
-            }
-
-            printer.Table(["grant id", "subject", "client", "scopes", "status", "since"], answer.Items().Select(grant => (IReadOnlyList<string>)
+            run.Printer(parse).List(answer, ["grant id", "subject", "client", "scopes", "status", "since"], grant => (IReadOnlyList<string>)
             [
                 grant.Text("id"), grant.Text("subject"), grant.Text("clientId"), grant.Text("scopes"), grant.Text("status"), When.Utc(grant.Text("createdAt")),
-            ]));
+            ]);
         });
     }
 

@@ -52,17 +52,10 @@ internal static class ScopeCommands
         return run.Runs(command, async (parse, cancellationToken) =>
         {
             var answer = await run.Api(parse).GetAsync(Path, PlatformApi.AdminScope, cancellationToken);
-            var printer = run.Printer(parse);
-            if (printer.IsJson)
-            {
-                printer.Document(answer);
-                return;
-            }
-
-            printer.Table(["name", "display name", "resources", "description"], answer.Items().Select(scope => (IReadOnlyList<string>)
+            run.Printer(parse).List(answer, ["name", "display name", "resources", "description"], scope => (IReadOnlyList<string>)
             [
                 scope.Text("name"), scope.Text("displayName"), scope.Text("resources"), scope.Text("description"),
-            ]));
+            ]);
         });
     }
 }

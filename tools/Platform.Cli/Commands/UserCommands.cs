@@ -70,17 +70,10 @@ internal static class UserCommands
         return run.Runs(command, async (parse, cancellationToken) =>
         {
             var answer = await run.Api(parse).GetAsync(Path, PlatformApi.AdminScope, cancellationToken);
-            var printer = run.Printer(parse);
-            if (printer.IsJson)
-            {
-                printer.Document(answer);
-                return;
-            }
-
-            printer.Table(["id", "username", "name", "email", "status", "created"], answer.Items().Select(user => (IReadOnlyList<string>)
+            run.Printer(parse).List(answer, ["id", "username", "name", "email", "status", "created"], user => (IReadOnlyList<string>)
             [
                 user.Text("id"), user.Text("username"), user.Text("name"), user.Text("email"), Status(user), When.Utc(user.Text("createdAt")),
-            ]));
+            ]);
         });
     }
 

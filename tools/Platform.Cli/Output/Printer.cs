@@ -21,6 +21,18 @@ public sealed class Printer(CliConsole console, bool json)
 
     public void Line(string text = "") => console.Out.WriteLine(text);
 
+    /// <summary>A list answer: the document as it came with <c>--json</c>, otherwise a <see cref="Table"/> of its items.</summary>
+    public void List(JsonElement? answer, IReadOnlyList<string> headers, Func<JsonElement, IReadOnlyList<string>> row)
+    {
+        if (json)
+        {
+            Document(answer);
+            return;
+        }
+
+        Table(headers, answer.Items().Select(row));
+    }
+
     /// <summary>Aligned columns under upper-case headers; "(none)" when there is no row.</summary>
     public void Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
