@@ -161,12 +161,16 @@ public sealed class PlatformScriptTests : IAsyncLifetime
         }
     }
 
-    /// <summary>A base whose fourteen ports (services and servers) are all free now.</summary>
+    /// <summary>
+    /// A base whose fourteen ports (services and servers) are all free now, below the kernel's ephemeral range:
+    /// a port in that range can be taken at any moment by an outgoing connection of a test running beside this one.
+    /// </summary>
     private static int FreePortBase()
     {
+        var ephemeralLow = EphemeralRangeStart();
         for (var attempt = 0; attempt < 200; attempt++)
         {
-            var candidate = Random.Shared.Next(20_000, 60_000);
+            var candidate = Random.Shared.Next(Math.Min(20_000, ephemeralLow / 2), ephemeralLow - 14);
             if (Enumerable.Range(candidate, 14).All(port => !PortOpen(port)))
             {
                 return candidate;
@@ -174,5 +178,13 @@ public sealed class PlatformScriptTests : IAsyncLifetime
         }
 
         throw new InvalidOperationException("No free range of 14 ports for ./platform up.");
+    }
+
+    private static int EphemeralRangeStart()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        return File.Exists(range) && int.TryParse(File.ReadAllText(range).Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], out var low) && low > 1_100
+            ? low
+            : 32_768;
     }
 }

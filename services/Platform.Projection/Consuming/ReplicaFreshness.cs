@@ -84,9 +84,18 @@ public sealed class ReplicaFreshness : BackgroundService, IHealthCheck
     {
         var lag = LagSeconds;
         var description = $"{LagEvents} revocation(s) pending, oldest {lag:0.###} s (bound {options.MaxLag.TotalSeconds:0.###} s)";
-        return Task.FromResult(storeReadable && lag <= options.MaxLag.TotalSeconds
-            ? HealthCheckResult.Healthy(description)
-            : HealthCheckResult.Unhealthy(storeReadable ? description : "The event store could not be read."));
+        // Ready means exactly what IsFresh means, so a caller told "ready" gets answers from the read model.
+        if (!storeReadable)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("The event store could not be read."));
+        }
+
+        if (!busConnected)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("This replica has not seen its bus connected; introspection reads the writers' documents."));
+        }
+
+        return Task.FromResult(lag <= options.MaxLag.TotalSeconds ? HealthCheckResult.Healthy(description) : HealthCheckResult.Unhealthy(description));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
