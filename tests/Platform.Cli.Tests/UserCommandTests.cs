@@ -78,7 +78,9 @@ public sealed class UserCommandTests(CliFixture cli)
             await page.GetByLabel("User name or e-mail").FillAsync(username);
             await page.GetByLabel("Password").FillAsync("wrong password");
             // Wait for the refused attempt's page: a form still loading would wipe the next fields filled in.
-            await page.RunAndWaitForNavigationAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync());
+            await page.EvaluateAsync("() => window.beforeSubmit = true");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await page.WaitForFunctionAsync("() => window.beforeSubmit === undefined && document.readyState === 'complete'");
             return (await cli.RunAsync("users", "show", username, "--json")).Json.GetProperty("lockedOut").GetBoolean();
         }, "five wrong passwords did not lock the user out");
 
