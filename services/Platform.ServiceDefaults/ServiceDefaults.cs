@@ -37,6 +37,8 @@ public static class ServiceDefaults
         }
 
         builder.Services.AddHealthChecks();
+        // First registered, outermost: a database outage anywhere in the pipeline answers 503, not 500.
+        builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, DatabaseOutageAnswers>();
         builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, EventActor.StartupFilter>();
         builder.AddForwardedHeaderTrust();
         builder.AddTelemetry();

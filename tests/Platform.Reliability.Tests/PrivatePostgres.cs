@@ -58,9 +58,12 @@ public sealed class PrivatePostgres : IAsyncDisposable
     /// <summary>Restarts the server (fast shutdown: open transactions are rolled back, connections cut, then a start).</summary>
     public async Task RestartServerAsync()
     {
-        await AsServerUserAsync("pg_ctl", "-D", Data, "-m", "fast", "-w", "-t", "60", "stop");
+        await StopServerAsync();
         await StartServerAsync();
     }
+
+    /// <summary>Stops the server (fast shutdown) and returns once it no longer accepts connections.</summary>
+    public Task StopServerAsync() => AsServerUserAsync("pg_ctl", "-D", Data, "-m", "fast", "-w", "-t", "60", "stop");
 
     /// <summary>Whether the server answers a query now.</summary>
     public async Task<bool> AnswersAsync()

@@ -44,7 +44,9 @@ public static class ReadModelTokens
 /// <summary>
 /// The writers' own documents (schema <c>platform</c>, kept inline in the transaction that appends the events):
 /// strongly consistent, read-only here, used when this replica cannot show it is fresh or does not know a token.
-/// Anything it cannot read counts as not found, so the answer fails closed.
+/// Anything it cannot read counts as not found, so the answer fails closed; but a database outage is no verdict on
+/// the token: it goes up to the service's 503 answer (<see cref="ServiceDefaults.DatabaseOutage"/>), so a resource
+/// server neither accepts the token nor tells its client to drop it.
 /// </summary>
 public sealed class WriterTokens(ProjectionDataSource dataSource, ILogger<WriterTokens> logger)
 {
@@ -81,7 +83,7 @@ public sealed class WriterTokens(ProjectionDataSource dataSource, ILogger<Writer
             return Facts(token.RootElement, client?.RootElement, grant?.RootElement, user?.RootElement);
         }
         catch (Exception exception) when (exception is NpgsqlException or JsonException or InvalidOperationException or KeyNotFoundException
-                                          && !cancellationToken.IsCancellationRequested)
+                                          && !cancellationToken.IsCancellationRequested && ServiceDefaults.DatabaseOutage.Cause(exception) is null)
         {
             logger.LogWarning(exception, "Cannot read the writers' token documents; the token counts as inactive");
             return null;

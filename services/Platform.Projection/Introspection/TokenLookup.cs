@@ -10,7 +10,9 @@ namespace Platform.Projection.Introspection;
 /// Where introspection's answer comes from. A fresh replica (<see cref="ReplicaFreshness"/>) answers from its cache,
 /// else from the read model, and asks the writers' documents about a token the read model does not know yet (just
 /// issued). A replica that cannot show it is fresh trusts neither cache nor read model and asks the writers' documents,
-/// so a revocation committed while its feed is down is seen at once. Whatever cannot be read counts as inactive.
+/// so a revocation committed while its feed is down is seen at once. Whatever cannot be read counts as inactive, but
+/// a database outage answers 503: the store unreadable makes the replica not fresh (within one check of
+/// <see cref="ReplicaFreshness"/>), so the cache is not used and the writers' documents, unreachable too, say nothing.
 /// A JWT access token is first checked for signature, type, issuer and lifetime (<see cref="JwtAccessTokens"/>),
 /// then looked up by its id along the same path, cached under its id.
 /// </summary>

@@ -9,7 +9,8 @@ namespace Platform.Projection.Introspection;
 /// The writers' client documents (schema <c>platform</c>), for an introspection caller the read model does not
 /// know yet (registered a moment ago: its event is still on the way) or whose secret the read model does not
 /// accept (rotated a moment ago, or the previous secret within its overlap, which only the writers' document
-/// holds). Read-only; anything unreadable counts as not found, so the caller is refused.
+/// holds). Read-only; anything unreadable counts as not found, so the caller is refused, except a database outage,
+/// which is not the caller's fault and answers 503 (<see cref="ServiceDefaults.DatabaseOutage"/>).
 /// </summary>
 public sealed class WriterClients(ProjectionDataSource dataSource, TimeProvider time, ILogger<WriterClients> logger)
 {
@@ -26,7 +27,8 @@ public sealed class WriterClients(ProjectionDataSource dataSource, TimeProvider 
             var data = await command.ExecuteScalarAsync(cancellationToken) as string;
             client = data is null ? null : JsonSerializer.Deserialize<Client>(data, Json);
         }
-        catch (Exception exception) when (exception is NpgsqlException or JsonException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is NpgsqlException or JsonException && !cancellationToken.IsCancellationRequested
+                                          && ServiceDefaults.DatabaseOutage.Cause(exception) is null)
         {
             logger.LogWarning(exception, "Cannot read the writers' client documents; the introspection caller is refused");
             return null;
