@@ -124,7 +124,10 @@ public sealed class FaultTests(ReliabilityFixture fixture, ITestOutputHelper out
         Assert.Empty(stillActive);
         Assert.True(relaysResumed, $"A relay did not resume: before {Show(positionsBefore)}, after {Show(positionsAfter)}, owning up to {Show(finalTargets)}.");
         Assert.Equal(0, figures.PropagationTimeouts);
-        Assert.True(fault.Name == Fault.PostgresRestarted || figures.InternalErrors == 0, $"500 answers: {string.Join(" | ", figures.Unexpected)}");
+        Assert.True(figures.InternalErrors == 0, $"500 answers: {string.Join(" | ", figures.Unexpected)}");
+        // While the database is down the services answer 503 (counted by status), and nothing else of the 5xx.
+        Assert.True(fault.Name != Fault.PostgresRestarted || figures.ServerErrors == figures.Statuses.GetValueOrDefault("503"),
+            $"5xx other than 503 while PostgreSQL restarted: {string.Join(' ', figures.Statuses.Select(pair => $"{pair.Key}:{pair.Value}"))}");
         Assert.True(fault.TakesAwayOnlyInstance || figures.ServerErrors == 0,
             $"{figures.ServerErrors} server errors although a replica or the outbox should have carried the load: {string.Join(" | ", figures.Unexpected)}");
         if (fault.Name == Fault.RelayLeaderKilled)
