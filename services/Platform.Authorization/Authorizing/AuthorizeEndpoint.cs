@@ -188,8 +188,19 @@ public static class AuthorizeEndpoint
 
     private sealed record Answer(string? Value, bool Forged);
 
+    /// <summary>
+    /// The user's answer, taken only from the consent form posted from this site: an answer in the address (a link,
+    /// an image, a GET form), a form posted from another site (the browser says so in <c>Sec-Fetch-Site</c>, which
+    /// it sends whatever the referrer policy, unlike <c>Origin</c>) or a form without the antiforgery token issued to
+    /// this signed-in user is forged, and refused with the error page (400).
+    /// </summary>
     private static async Task<Answer?> ReadAnswerAsync(HttpContext context, IAntiforgery antiforgery, bool signedIn)
     {
+        if (context.Request.Query.ContainsKey(AnswerField))
+        {
+            return new Answer(null, Forged: true);
+        }
+
         if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.HasFormContentType)
         {
             return null;
@@ -199,6 +210,12 @@ public static class AuthorizeEndpoint
         if (!form.TryGetValue(AnswerField, out var value))
         {
             return null;
+        }
+
+        // Same-site is not enough: a sibling host or another port of the same host shares the cookies.
+        if (context.Request.Headers["Sec-Fetch-Site"] is { Count: > 0 } site && site.ToString() != "same-origin")
+        {
+            return new Answer(null, Forged: true);
         }
 
         if (!signedIn)
