@@ -76,7 +76,8 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
     /// Finds an enabled client: a disabled client cannot authenticate, so it is not found by client id. Every
     /// token request asks this first; a replica answers it from <see cref="ReadCache{TDocument}"/> for at most
     /// <see cref="IdentityCacheOptions.LookupLifetime"/> (5 s), the bound on how long a client disabled or a secret
-    /// rotated on another replica keeps working here.
+    /// rotated on another replica keeps working here, and how long an id found missing here stays missing though
+    /// another replica registered it meanwhile.
     /// </summary>
     public async ValueTask<Client?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken)
     {
@@ -92,12 +93,22 @@ public sealed class ClientStore(IDocumentStore documents, IOptionsMonitor<OpenId
             return cached;
         }
 
+        // An unknown id is answered from memory as a known one is, so the answer's timing does not tell them apart.
+        if (cache is not null && cache.IsMissing(identifier))
+        {
+            return null;
+        }
+
         var started = cache?.Now() ?? 0;
         await using var session = Documents.QuerySession();
         var client = await session.Query<Client>().FirstOrDefaultAsync(client => client.ClientId == identifier && client.Enabled, cancellationToken);
         if (client is not null)
         {
             cache?.Set(identifier, client, started);
+        }
+        else
+        {
+            cache?.SetMissing(identifier, started);
         }
 
         return client;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OpenIddict.Abstractions;
 using OpenIddict.Core;
@@ -13,7 +14,8 @@ namespace Platform.Identity.Tests.Clients;
 
 /// <summary>
 /// The per-replica caches of client and scope look-ups (issue 9): bounded in time, evicted by this replica's own
-/// writes, handing out copies; and the reference id's uniqueness held by the unique index, not a look-up.
+/// writes, handing out copies; client ids found missing remembered too (issue 8: an unknown client costs what a
+/// known one does), bounded in time and number; and the reference id's uniqueness held by the unique index, not a look-up.
 /// </summary>
 public sealed class LookupCacheTests(IdentityDatabase database) : IClassFixture<IdentityDatabase>
 {
@@ -77,6 +79,59 @@ public sealed class LookupCacheTests(IdentityDatabase database) : IClassFixture<
         var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.Zero }, c => c.Copy());
         cache.Set("a", new Client { ClientId = "a" }, cache.Now());
         Assert.False(cache.TryGet("a", out _));
+    }
+
+    [Fact]
+    public void Cache_MissOlderThanTheLifetime_IsForgotten()
+    {
+        var clock = new FakeTimeProvider();
+        var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.FromSeconds(5) }, c => c.Copy(), clock);
+        cache.SetMissing("nobody", cache.Now());
+        clock.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.True(cache.IsMissing("nobody"));
+
+        clock.Advance(TimeSpan.FromSeconds(0.2));
+
+        Assert.False(cache.IsMissing("nobody"));
+    }
+
+    [Fact]
+    public void Cache_FloodOfUnknownKeys_RemembersNoMoreThanTheLimit()
+    {
+        var clock = new FakeTimeProvider();
+        var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.FromSeconds(5), MaxMisses = 100 }, c => c.Copy(), clock);
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            cache.SetMissing(Guid.NewGuid().ToString("N"), cache.Now());
+        }
+
+        Assert.Equal(100, cache.MissCount);
+
+        // Once the flood's misses expire, new ones are remembered again, still within the limit.
+        clock.Advance(TimeSpan.FromSeconds(6));
+        cache.SetMissing("after-the-flood", cache.Now());
+        Assert.True(cache.IsMissing("after-the-flood"));
+        Assert.True(cache.MissCount <= 100, $"{cache.MissCount}");
+    }
+
+    [Fact]
+    public async Task FindByClientId_UnknownThenRegisteredOnAnotherReplica_FoundOnceTheLifetimeEnds()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = database.Services.GetRequiredService<IOptionsMonitor<OpenIddictCoreOptions>>();
+        var cache = new ReadCache<Client>(new IdentityCacheOptions { LookupLifetime = TimeSpan.FromSeconds(5) }, c => c.Copy(), clock);
+        var here = new ClientStore(database.Documents, options, cache);
+        var elsewhere = new ClientStore(database.Documents, options, new ReadCache<Client>(new IdentityCacheOptions(), c => c.Copy()));
+        var clientId = "client-" + Guid.NewGuid().ToString("N");
+        Assert.Null(await here.FindByClientIdAsync(clientId, CancellationToken.None));
+
+        await elsewhere.CreateAsync(new Client { ClientId = clientId, ClientSecret = ClientSecrets.Hash(ClientSecrets.Generate()), ClientType = ClientTypes.Confidential }, CancellationToken.None);
+
+        // This replica answers the miss from memory (as fast as a known client) until its lifetime ends.
+        Assert.Null(await here.FindByClientIdAsync(clientId, CancellationToken.None));
+        clock.Advance(TimeSpan.FromSeconds(5.1));
+        Assert.NotNull(await here.FindByClientIdAsync(clientId, CancellationToken.None));
     }
 
     [Fact]
