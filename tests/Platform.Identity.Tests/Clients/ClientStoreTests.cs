@@ -3,6 +3,7 @@ using OpenIddict.Abstractions;
 using OpenIddict.Core;
 using Platform.Contracts.Events;
 using Platform.Identity.Clients;
+using Platform.Identity.Storage;
 using Platform.Identity.Tokens;
 using Xunit;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -156,6 +157,10 @@ public sealed class ClientStoreTests(IdentityDatabase database) : IClassFixture<
         }
 
         await AppendAsync(id, new ClientEnabled(id, DateTimeOffset.UtcNow));
+
+        // The replica that enables a client evicts its look-up (ClientAdministration), as this one does now; the
+        // disabled client's miss would otherwise be served for Platform:Identity:LookupLifetime, as on other replicas.
+        database.Services.GetRequiredService<ReadCache<Client>>().Evict(clientId);
         await using (var scope = database.Scope())
         {
             Assert.NotNull(await Clients(scope).FindByClientIdAsync(clientId));
