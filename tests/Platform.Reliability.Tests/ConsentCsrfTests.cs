@@ -25,9 +25,11 @@ public sealed class ConsentCsrfTests(ReliabilityFixture fixture, ITestOutputHelp
 
     /// <summary>
     /// The attacker's page auto-submits the consent form, with the antiforgery token the attacker got from their
-    /// own consent page. From another site (Platform at 127.0.0.1, the attacker at attacker.example) the browser sends
-    /// no session cookie (Lax); from a sibling host of the same site (Platform at login.platform.test, the attacker at
-    /// evil.platform.test) it sends both cookies, and only Platform's own checks stand in the way.
+    /// own consent page. From another site (Platform at the issuer on loopback, the attacker at attacker.example) the
+    /// browser sends no session cookie (Lax) and says <c>Sec-Fetch-Site: cross-site</c>, which is refused. From a sibling
+    /// host of the same site (Platform at login.platform.test, the attacker at evil.platform.test) it sends both cookies;
+    /// over plain http to a host that is not loopback it sends no <c>Sec-Fetch-*</c> either (https only), so here the
+    /// antiforgery token's binding to the signed-in user is what stands in the way.
     /// </summary>
     [Theory]
     [MemberData(nameof(AttackerSites))]
