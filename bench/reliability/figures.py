@@ -62,6 +62,12 @@ def render(records, header, summary):
         out.append(f"Corpus: {c['requests']} requests over {c['endpoints']} endpoint seeds; 5xx: {c['serverErrors']}; redirects: "
                    f"{c['redirects']}, off a registered URI: {c['unsafeRedirects']}; closed without an answer: {c['closedWithoutAnswer']}; "
                    f"timed out: {c['timedOut']}. By status: " + " ".join(f"{k}: {v}" for k, v in c["byStatus"].items()) + ".\n")
+        if "latency" in c:
+            l = c["latency"]
+            slowest = "; ".join(f"{s['name']} {s['milliseconds']} ms ({s['status']})" for s in c.get("slowest", []))
+            out.append(f"Corpus latency (16 requests at a time, sent until the answer is read; {l['count']} answered): p50 {l['p50']} ms, "
+                       f"p99 {l['p99']} ms, max {l['max']} ms. Bound held: every request answered or closed within the socket's "
+                       f"{c['answerBoundSeconds']:g} s timeout, none hung (*timed out* above: {c['timedOut']}). Slowest: {slowest}.\n")
     for b in by_kind.get("brute-force-sign-in", []):
         out.append(f"Sign-in brute force: {b['attempts']} wrong passwords, {b['refusedOrLimited']} refused or limited, let through: "
                    f"{b['letThrough']}; the right password refused while locked out: {'yes' if b['realUserRefusedWhileLocked'] else 'no'}; "
@@ -71,9 +77,22 @@ def render(records, header, summary):
                    f"{b['refused']} answered 401, let through: {b['letThrough']}; the real client got a token {b['realClientBackAfterSeconds']} s later.\n")
     for t in by_kind.get("secret-timing", []):
         w, u = t["wrongSecret"], t["unknownClient"]
-        out.append(f"Client-secret check at the token service, {t['samples']} samples each after 10 warm-up: wrong secret p50 {w['p50']} ms, "
+        repeated = " (each asked again and again, as a guesser would)" if "knownClientFirstLookUp" in t else ""
+        out.append(f"Client-secret check at the token service{repeated}, {t['samples']} samples each after 10 warm-up: wrong secret p50 {w['p50']} ms, "
                    f"p99 {w['p99']} ms; unknown client p50 {u['p50']} ms, p99 {u['p99']} ms (reported, not asserted). "
                    f"Error descriptions: " + " / ".join(f'"{d}"' for d in t.get("descriptions", [])) + ".\n")
+        if "knownClientFirstLookUp" in t:
+            k, f = t["knownClientFirstLookUp"], t["unknownClientFirstLookUp"]
+            out.append(f"The same, each id asked once ({k['count']} samples each, a look-up the replica has not cached either way): "
+                       f"a client registered a moment before p50 {k['p50']} ms, p99 {k['p99']} ms; an unknown id p50 {f['p50']} ms, p99 {f['p99']} ms.\n")
+    for r in by_kind.get("unknown-then-registered", []):
+        out.append(f"A client id asked for while unknown, then registered: its token came {r['tokenAfterSeconds']} s after the registration "
+                   f"(bound: `Platform:Identity:LookupLifetime`, {r['boundSeconds']:g} s).\n")
+    forgeries = by_kind.get("consent-forgery", [])
+    if forgeries:
+        out.append(f"Consent forgery: {len(forgeries)} attempts (" + "; ".join(f"{f['forgery']}: {f['status']}" for f in forgeries)
+                   + f"); codes sent to the application: {sum(f['codes'] for f in forgeries)}; grants made: {sum(f['grants'] for f in forgeries)}; "
+                   f"the user's own answer afterwards worked: {'yes' if all(f['realConsentWorked'] for f in forgeries) else '**no**'}.\n")
 
     for s in by_kind.get("soak", []):
         w = s["workload"]

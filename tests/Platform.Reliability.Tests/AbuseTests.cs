@@ -32,14 +32,19 @@ public sealed class AbuseTests(ReliabilityFixture fixture, ITestOutputHelper out
         await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         var running = Cluster.Services.Where(service => !service.HasExited).ToList(); // faults before may have killed replicas
         var corpus = AbuseCorpus.Generate(Cluster, port);
-        var answers = new ConcurrentBag<(string Name, RawAnswer Answer)>();
+        var answers = new ConcurrentBag<(string Name, RawAnswer Answer, double Milliseconds)>();
         await Parallel.ForEachAsync(corpus, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (entry, _) =>
-            answers.Add((entry.Name, await RawHttp.SendAsync(port, entry.Request, TimeSpan.FromSeconds(30)))));
+        {
+            var clock = Stopwatch.StartNew();
+            var answer = await RawHttp.SendAsync(port, entry.Request, AnswerBound);
+            answers.Add((entry.Name, answer, clock.Elapsed.TotalMilliseconds));
+        });
 
         var serverErrors = answers.Where(a => a.Answer.Status >= 500).ToList();
         var redirects = answers.Where(a => a.Answer.Status is >= 300 and < 400).ToList();
         var unsafeRedirects = redirects.Where(a => a.Answer.Location is not { } location || !AbuseCorpus.IsSafeRedirect(location, Cluster)).ToList();
         var byStatus = answers.GroupBy(a => a.Answer.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), g => g.Count());
+        var latency = DelayStats.Of(answers.Where(a => a.Answer.Status > 0).Select(a => a.Milliseconds));
         ReliabilitySettings.Record("corpus", new
         {
             requests = answers.Count,
@@ -49,15 +54,24 @@ public sealed class AbuseTests(ReliabilityFixture fixture, ITestOutputHelper out
             unsafeRedirects = unsafeRedirects.Count,
             closedWithoutAnswer = answers.Count(a => a.Answer.Status == 0),
             timedOut = answers.Count(a => a.Answer.Status == -1),
+            answerBoundSeconds = AnswerBound.TotalSeconds,
+            latency,
+            slowest = answers.OrderByDescending(a => a.Milliseconds).Take(3).Select(a => new { a.Name, milliseconds = Math.Round(a.Milliseconds, 1), status = a.Answer.Status }),
             byStatus,
         });
-        output.WriteLine($"{answers.Count} requests: {string.Join(' ', byStatus.Select(pair => $"{pair.Key}:{pair.Value}"))}");
+        output.WriteLine($"{answers.Count} requests: {string.Join(' ', byStatus.Select(pair => $"{pair.Key}:{pair.Value}"))}; latency p50 {latency.P50} ms, p99 {latency.P99} ms, max {latency.Max} ms");
 
         Assert.True(serverErrors.Count == 0, "Server errors:\n" + string.Join('\n', serverErrors.Take(10).Select(a => $"{a.Name}: {a.Answer.Text[..Math.Min(a.Answer.Text.Length, 400)]}")));
         Assert.True(unsafeRedirects.Count == 0, "Redirects off the registered URIs:\n" + string.Join('\n', unsafeRedirects.Select(a => $"{a.Name}: {a.Answer.Location}")));
-        Assert.DoesNotContain(answers, a => a.Answer.Status == -1);
+        Assert.True(!answers.Any(a => a.Answer.Status == -1), $"No answer within {AnswerBound.TotalSeconds} s (the socket's timeout):\n" + string.Join('\n', answers.Where(a => a.Answer.Status == -1).Select(a => a.Name)));
         Assert.All(running, service => Assert.False(service.HasExited, $"{service.Name} exited during the corpus:\n{service.Output}"));
     }
+
+    /// <summary>
+    /// How long a corpus request may go unanswered before its socket gives up and it counts as timed out: the corpus's
+    /// latency bound. It holds no request to a speed (the figures report p50, p99 and max); it says none hangs.
+    /// </summary>
+    private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(30);
 
     public static TheoryData<string> ForeignReturnUrls => new()
     {
