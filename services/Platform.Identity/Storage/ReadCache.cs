@@ -36,6 +36,7 @@ public sealed class ReadCache<TDocument>(IdentityCacheOptions options, Func<TDoc
     private readonly ConcurrentDictionary<string, (TDocument Document, long Expires)> entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> misses = new(StringComparer.Ordinal);
     private readonly int maxMisses = options.MaxMisses;
+    private long pruneNotBefore;
     private readonly long lifetimeTicks = (long)(options.LookupLifetime.TotalSeconds * (time ?? TimeProvider.System).TimestampFrequency);
 
     public bool Enabled => lifetimeTicks > 0;
@@ -98,6 +99,13 @@ public sealed class ReadCache<TDocument>(IdentityCacheOptions options, Func<TDoc
 
         if (misses.Count >= maxMisses)
         {
+            // A scan of the full table at most five times a lifetime, not on every miss of a flood.
+            if (now < Volatile.Read(ref pruneNotBefore))
+            {
+                return;
+            }
+
+            Volatile.Write(ref pruneNotBefore, now + (lifetimeTicks / 5));
             foreach (var (stale, expires) in misses)
             {
                 if (expires <= now)
