@@ -93,5 +93,21 @@ public static class EventStore
         options.Projections.Errors.SkipUnknownEvents = false;
     }
 
+    /// <summary>
+    /// Quick appends for a service whose every append names its stream version: a new stream
+    /// (<c>StartStream</c>) or an append expecting the version it read. The database then numbers the events in
+    /// the write itself, and the round trip that reserves sequence numbers before each save (Rich appends) is gone.
+    /// Marten versions such events on the client (from zero for a new stream, from the expected version otherwise),
+    /// so inline projections still get the stream version OpenIddict's concurrency checks use. An append without an
+    /// expected version would give them a wrong one: services that make such appends (a user's sign-out, for one)
+    /// keep Rich appends. The schema is the same in both modes, so services of either kind share it.
+    /// </summary>
+    public static StoreOptions UseQuickAppends(this StoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Events.AppendMode = EventAppendMode.Quick;
+        return options;
+    }
+
     public static NpgsqlDataSource CreateDataSource(string connectionString) => NpgsqlDataSource.Create(connectionString);
 }

@@ -7,7 +7,7 @@ using Platform.Token.Tokens;
 return await PlatformHost.RunAsync(args, builder =>
 {
     builder.AddServiceDefaults();
-    builder.AddPlatformEventStore(store => store.AddIdentityDocuments())
+    builder.AddPlatformEventStore(store => store.AddIdentityDocuments().UseQuickAppends())
         .AddEventRelay("token", StreamKinds.Token);
     builder.AddPlatformBus();
     builder.AddTokenEndpoints();
