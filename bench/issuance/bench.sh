@@ -276,20 +276,23 @@ top_tables() { # phase prefix -> "table scans inserts updates" per table, busies
 
 cores() { printf '%.2f' "$(bc -l <<<"$1 / $CLK_TCK / $2")"; }   # ticks seconds -> cores used
 
-cpu_table() { # label -> markdown rows "component | cores" for the phase, busiest first
+# ticks answers -> CPU milliseconds per answer (each process's share of the cost of one token), blank without answers
+ms_per_token() { if (($2 > 0)); then printf '%.3f' "$(bc -l <<<"$1 * 1000 / $CLK_TCK / $2")"; fi; }
+
+cpu_table() { # label -> markdown rows "component | cores | CPU ms per token" for the phase, busiest first
   local -n p="R_$1"
   local key seconds=${p[window]} accounted=0
   for key in "${SERVICES[@]}" ceiling postgres rabbitmq wrk; do accounted=$((accounted + p[cpu_$key])); done
   for key in "${SERVICES[@]}" ceiling postgres rabbitmq wrk; do
     (($(bc -l <<<"${p[cpu_$key]} / $CLK_TCK / $seconds >= 0.005"))) && printf '%s %s\n' "${p[cpu_$key]}" "$key"
-  done | sort -nr | while read -r ticks key; do printf '| %s | %s |\n' "$key" "$(cores "$ticks" "$seconds")"; done
+  done | sort -nr | while read -r ticks key; do printf '| %s | %s | %s |\n' "$key" "$(cores "$ticks" "$seconds")" "$(ms_per_token "$ticks" "${p[ok]}")"; done
   if ((p[ok] > 0 && p[cpu_postgres] + p[cpu_token] > 0)); then
-    printf '| *CPU ms per token: token service / PostgreSQL / all of the platform* | *%.2f / %.2f / %.2f* |\n' \
+    printf '| *CPU ms per token: token service / PostgreSQL / all of the platform* | *%.2f / %.2f / %.2f* | |\n' \
       "$(bc -l <<<"${p[cpu_token]} * 1000 / $CLK_TCK / ${p[ok]}")" "$(bc -l <<<"${p[cpu_postgres]} * 1000 / $CLK_TCK / ${p[ok]}")" \
       "$(bc -l <<<"($accounted - ${p[cpu_wrk]}) * 1000 / $CLK_TCK / ${p[ok]}")"
   fi
-  printf '| other processes on the machine | %s |\n' "$(cores "$((p[cpu_machine] - accounted))" "$seconds")"
-  printf '| **machine busy (of %s cores)** | **%s** |\n' "$(nproc)" "$(cores "${p[cpu_machine]}" "$seconds")"
+  printf '| other processes on the machine | %s | |\n' "$(cores "$((p[cpu_machine] - accounted))" "$seconds")"
+  printf '| **machine busy (of %s cores)** | **%s** | |\n' "$(nproc)" "$(cores "${p[cpu_machine]}" "$seconds")"
 }
 
 per_token() { printf '%.1f' "$(bc -l <<<"$1 / $2")"; }
@@ -323,18 +326,18 @@ Commit $commit$dirty. wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS, ${WARMUP} s war
 | PostgreSQL transactions per token, all services (net of the idle ${IDLE_XACT_PER_SECOND}/s) | $(per_token "${g[xact]}" "${g[ok]}") ($(per_token "${g[xact_net]}" "${g[ok]}")) | $(per_token "${t[xact]}" "${t[ok]}") ($(per_token "${t[xact_net]}" "${t[ok]}")) |
 | rows inserted per token | $(per_token "${g[ins]}" "${g[ok]}") | $(per_token "${t[ins]}" "${t[ok]}") |
 
-CPU by process, in cores (the machine has $(nproc)), over each run's window ($(printf '%.1f s, %.1f s, %.1f s' "${c[window]}" "${g[window]}" "${t[window]}"): wrk plus the lag drain), and CPU milliseconds per token for the platform runs:
+CPU by process, in cores (the machine has $(nproc)), over each run's window ($(printf '%.1f s, %.1f s, %.1f s' "${c[window]}" "${g[window]}" "${t[window]}"): wrk plus the lag drain), and CPU milliseconds per token (per answer for the ceiling):
 
-| ceiling run | cores |
-|---|---:|
+| ceiling run | cores | CPU ms per token |
+|---|---:|---:|
 $(cpu_table ceiling)
 
-| gateway run | cores |
-|---|---:|
+| gateway run | cores | CPU ms per token |
+|---|---:|---:|
 $(cpu_table gateway)
 
-| direct run | cores |
-|---|---:|
+| direct run | cores | CPU ms per token |
+|---|---:|---:|
 $(cpu_table token)
 
 Tables the direct run touched (index+sequential scans, inserts, updates; busiest first):
