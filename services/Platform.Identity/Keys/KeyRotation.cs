@@ -61,6 +61,8 @@ public sealed class SharedKeysOptions(KeyRing keyRing) :
         foreach (var key in keys.EncryptionKeys)
         {
             options.EncryptionCredentials.Add(new EncryptingCredentials(key, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
+            // Symmetric: OpenIddict never publishes it, and never signs an identity token with it.
+            options.SigningCredentials.Add(new SigningCredentials(StoredPayloadSigning.KeyFor(key), SecurityAlgorithms.HmacSha256));
         }
     }
 
@@ -69,7 +71,10 @@ public sealed class SharedKeysOptions(KeyRing keyRing) :
 
 /// <summary>
 /// OpenIddict protects a new token with the first credentials of its lists, and sorts RSA keys as equals; this
-/// names the active keys explicitly, so a published next key is never used before its time.
+/// names the active keys explicitly, so a published next key is never used before its time. A reference token's
+/// payload, which never leaves the store, is signed with the HMAC key of the active encryption key
+/// (<see cref="StoredPayloadSigning"/>); every token a client or resource server reads (identity tokens, JWT access
+/// tokens) with the active RSA key. Handlers that turn a reference token into a self-contained one must run before.
 /// </summary>
 public sealed class UseActiveKeys(KeyRing keyRing) : IOpenIddictServerHandler<GenerateTokenContext>
 {
@@ -83,8 +88,11 @@ public sealed class UseActiveKeys(KeyRing keyRing) : IOpenIddictServerHandler<Ge
     public async ValueTask HandleAsync(GenerateTokenContext context)
     {
         var keys = await keyRing.GetAsync();
-        context.SigningCredentials = context.Options.SigningCredentials.FirstOrDefault(c => c.Key.KeyId == keys.Signing.KeyId)
-            ?? context.SigningCredentials;
+        var signingKeyId = context.IsReferenceToken ? StoredPayloadSigning.KeyIdFor(keys.Encryption) : keys.Signing.KeyId;
+        context.SigningCredentials = context.Options.SigningCredentials.FirstOrDefault(c => c.Key.KeyId == signingKeyId)
+            ?? (context.IsReferenceToken
+                ? context.SigningCredentials
+                : context.Options.SigningCredentials.First(c => c.Key is AsymmetricSecurityKey));
         if (context.EncryptionCredentials is not null)
         {
             context.EncryptionCredentials = context.Options.EncryptionCredentials.FirstOrDefault(c => c.Key.KeyId == keys.Encryption.KeyId)

@@ -189,6 +189,7 @@ public sealed class SignInFixture : IAsyncLifetime
     /// <summary>The public keys OpenIddict signs with: what the authorization service's JWKS endpoint publishes.</summary>
     public IReadOnlyList<SecurityKey> SigningKeys() =>
         [.. Host.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue.SigningCredentials
+            .Where(credentials => credentials.Key is AsymmetricSecurityKey)
             .Select(credentials => JsonWebKeyConverter.ConvertFromSecurityKey(credentials.Key))
             .Select(jwk => new JsonWebKey { Kty = jwk.Kty, Kid = jwk.Kid, N = jwk.N, E = jwk.E })];
 

@@ -21,8 +21,9 @@ public sealed class AccessTokenFormat(IOpenIddictApplicationManager applications
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<GenerateTokenContext>()
             .UseScopedHandler<AccessTokenFormat>()
-            // After OpenIddict chose the credentials (it would encrypt access tokens), before the token is written.
-            .SetOrder(AttachSecurityCredentials.Descriptor.Order + 500)
+            // After OpenIddict chose the credentials (it would encrypt access tokens), before the token is written, and
+            // before UseActiveKeys, which signs a token that is no longer a reference with the published RSA key.
+            .SetOrder(AttachSecurityCredentials.Descriptor.Order + 400)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
