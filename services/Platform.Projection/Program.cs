@@ -13,7 +13,7 @@ return await PlatformHost.RunAsync(args, builder =>
     builder.AddServiceDefaults();
     builder.AddReadModel();
     var evictions = EvictionConsumer.QueueName(builder.QueuePrefix());
-    // Concurrent writes of one view retry at once; a database outage backs off for about two minutes.
+    // A database outage backs off for about two minutes; concurrent writes of one view retry at once.
     builder.AddPlatformBus(consumers =>
     {
         consumers.AddConsumer<TokenEventsConsumer>();
@@ -24,6 +24,14 @@ return await PlatformHost.RunAsync(args, builder =>
     }, (context, rabbit) =>
     {
         rabbit.UseMessageRetry(retry => retry.Exponential(30, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50)));
+        // Inside it, two messages of one view applied at once (a backlog after a broker outage) retry without the
+        // outage's back-off: the loser reloads the view and applies again.
+        rabbit.UseMessageRetry(retry =>
+        {
+            retry.Handle<JasperFx.ConcurrencyException>();
+            retry.Handle<JasperFx.DocumentAlreadyExistsException>();
+            retry.Incremental(20, TimeSpan.Zero, TimeSpan.FromMilliseconds(10));
+        });
         // Every replica its own queue for revocations (fan-out), gone with the process.
         rabbit.ReceiveEndpoint(evictions, endpoint =>
         {

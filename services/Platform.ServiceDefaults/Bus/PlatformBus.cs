@@ -37,6 +37,7 @@ public static class PlatformBus
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(uri);
+                rabbit.ReconnectWithin(BrokerReconnect.MaximumDelay);
                 rabbit.MessageTopology.SetEntityNameFormatter(new CatalogueEntityNames(rabbit.MessageTopology.EntityNameFormatter));
                 configure?.Invoke(context, rabbit);
                 rabbit.ConfigureEndpoints(context);

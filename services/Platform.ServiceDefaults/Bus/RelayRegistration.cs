@@ -17,6 +17,16 @@ public static class RelayRegistration
     public static readonly TimeSpan WakeInterval = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
+    /// How far (in sequence numbers) the daemon may load ahead of what the relay has published. The daemon loads a
+    /// page at each high-water reading, which comes every <see cref="WakeInterval"/> under load; while the broker is
+    /// away the relay holds its page, and with Marten's default (5,000, and twice the batch size of 500) a thousand
+    /// sequence numbers queued up in pages of one or two events, each published and recorded on its own once the
+    /// broker was back: 20 s of catching up after a 30 s outage. With a short hopper the queue stays short, and what
+    /// came during the outage is read afterwards in pages of up to the batch size.
+    /// </summary>
+    public const int LoadAhead = 10;
+
+    /// <summary>
     /// Relays the events of the stream kinds this service owns. The subscription's name is its position's
     /// name in the store: keep it stable, or the relay starts again from the first event.
     /// </summary>
@@ -41,6 +51,7 @@ public static class RelayRegistration
             .AddSubscriptionWithServices<EventRelay>(ServiceLifetime.Singleton, subscription =>
             {
                 subscription.Name = name;
+                subscription.Options.MaximumHopperSize = LoadAhead;
                 foreach (var definition in definitions)
                 {
                     subscription.IncludeType(definition.Type);
