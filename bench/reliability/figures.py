@@ -21,6 +21,22 @@ def statuses(workload):
     return " ".join(f"{k}: {v}" for k, v in workload["statuses"].items())
 
 
+def users_row(name, f):
+    """The user loop's figures and the token family invariant of one fault or of the soak; None for older records."""
+    u, t = f["workload"].get("users"), f.get("tokenFamilies")
+    if u is None or t is None:
+        return None
+    r = u["familyRevocation"]
+    return [name, u["signIns"], u["refreshes"], u["familiesChecked"], f"{u['familyTokensChecked']} / {u['familyTokensStillActive']}",
+            f"{r['p50']} / {r['p99']} / {r['max']}", u["rotationsMissed"], u["replaysAccepted"],
+            f"{t['families']} / {t['rotations']} / {t['revokedFamilies']}", len(t["violations"]) if not t["violations"] else f"**{len(t['violations'])}**"]
+
+
+USERS_HEADER = ["", "sign-ins", "refreshes", "families ended and checked", "their tokens checked / still active",
+                "family revoked p50 / p99 / max ms", "rotations missed", "replays accepted",
+                "families / rotations / revoked (store)", "inconsistent"]
+
+
 def render(records, header, summary):
     by_kind = {}
     for record in records:
@@ -30,8 +46,8 @@ def render(records, header, summary):
     faults = by_kind.get("fault", [])
     if faults:
         out.append("### Faults under the workload\n")
-        out.append("Workload: 2 loops through the gateway, each issuing a client_credentials token, introspecting it, revoking it, "
-                   "then introspecting until inactive. *Lost* = token events in the store the read model does not reflect after "
+        out.append("Workload: 2 client loops through the gateway, each issuing a client_credentials token, introspecting it, revoking it, "
+                   "then introspecting until inactive; and a user loop (below). *Lost* = token events in the store the read model does not reflect after "
                    "recovery; *rebuild = live*: the rebuild from the first event, compared view by view with the live read model. "
                    "*Recover*: from the end of the fault until every relay recorded the newest event it owned then and the read model "
                    "applied it. *Propagation*: revoke answer → first `active:false`, over the whole scenario.\n")
@@ -51,6 +67,18 @@ def render(records, header, summary):
                           "requests", "5xx (500)", "no answer", "propagation p50 / p99 / max ms", "propagation > bound",
                           "recover s", "relays resumed", "poison parked"], rows))
         out.append("\nAnswers by status: " + "; ".join(f"`{f['fault']}` {statuses(f['workload'])}" for f in faults) + ".\n")
+        users = [row for row in (users_row(f"`{f['fault']}`", f) for f in faults) if row]
+        if users:
+            out.append("User loop and token families: a user signs in (authorization code + PKCE, the sign-in form posted), the code is "
+                       "redeemed for an access and a refresh token, the refresh token is used 3 times (each use must rotate it; each new "
+                       "access token introspects active), the last refresh token is revoked by its client (RFC 7009), then the first one "
+                       "is replayed past the reuse leeway: refused, and every token of the family must introspect inactive (*family "
+                       "revoked*: replay answer → all inactive). Then, from the store and the read model, every family of the client "
+                       "(a code and what was issued from it): a token something was issued from was redeemed, one successor per "
+                       "redemption (outside the reuse leeway), at most one valid refresh token at a time, nothing active in a revoked "
+                       "family (*inconsistent*: families breaking one of these).\n")
+            out.append(table(USERS_HEADER, users))
+            out.append("")
         total_lost = sum(f["eventsNotProjected"] for f in faults)
         out.append(f"Faults injected: {len(faults)}; events appended during them: {sum(f['eventsAppended'] for f in faults)}; "
                    f"events lost: {total_lost}; requests: {sum(f['workload']['requests'] for f in faults)}, "
@@ -102,6 +130,11 @@ def render(records, header, summary):
                    f"faults: {'; '.join(s['faults'])}. Events appended {s['eventsAppended']}, not projected {s['eventsNotProjected']}; "
                    f"rebuild = live: {'yes' if s['rebuildEqual'] else '**no**'}; revoked tokens checked {s['revokedChecked']}, still active "
                    f"{s['revokedStillActive']}; propagation p50 {p['p50']} ms, p99 {p['p99']} ms, max {p['max']} ms.\n")
+        row = users_row("soak", s)
+        if row:
+            out.append("User loop and token families over the soak:\n")
+            out.append(table(USERS_HEADER, [row]))
+            out.append("")
         out.append(table(["service", "RSS after warm-up MB", "RSS at the end MB", "max MB", "end / after warm-up"],
                          [[m["service"], round(m["afterWarmUpMb"]), round(m["endMb"]), round(m["maxMb"]), m["growth"]] for m in s["memory"]]))
         out.append("")

@@ -51,7 +51,7 @@ public sealed class FaultTests(ReliabilityFixture fixture, ITestOutputHelper out
         var fault = Fault.Named(scenario);
         var cluster = fixture.Cluster;
         var postgres = cluster.Postgres;
-        var workload = new Workload(cluster, fixture.Client);
+        var workload = new Workload(fixture);
         var context = new FaultContext(fixture, workload);
         await fault.PrepareAsync(context);
         var eventsBefore = await Invariants.EventCountAsync(postgres);
@@ -82,6 +82,7 @@ public sealed class FaultTests(ReliabilityFixture fixture, ITestOutputHelper out
         var relaysResumed = positionsBefore.All(before => positionsAfter.GetValueOrDefault(before.Key) >= before.Value)
             && finalTargets.All(target => target.Value == 0 || positionsAfter.GetValueOrDefault(target.Key) >= target.Value);
         var stillActive = await Invariants.StillActiveAsync(cluster, workload.RevokedTokens);
+        var families = await Invariants.TokenFamiliesAsync(cluster, fixture.SignIns.ClientId, workload.FamilyTokens);
         var rebuild = await Invariants.RebuildAndCompareAsync(cluster, TimeSpan.FromSeconds(180));
         uint parked = 0;
         if (fault.Name == Fault.PoisonMessage)
@@ -106,6 +107,7 @@ public sealed class FaultTests(ReliabilityFixture fixture, ITestOutputHelper out
             rebuildEvents = rebuild.EventsReplayed,
             revokedChecked = workload.RevokedTokens.Count,
             revokedStillActive = stillActive.Count,
+            tokenFamilies = families,
             relaysResumed,
             newLeader = context.NewLeader,
             poisonPublished = context.PoisonPublished,
@@ -122,6 +124,9 @@ public sealed class FaultTests(ReliabilityFixture fixture, ITestOutputHelper out
         Assert.Equal(0, ahead);
         Assert.True(rebuild.Equal, $"The read model rebuilt from the first event differs from the live one: {rebuild.Report}");
         Assert.Empty(stillActive);
+        Assert.True(figures.Users.FamiliesChecked > 0, "The user loop ended no token family: nothing of it was tested.");
+        Assert.True(families.Violations.Count == 0, $"Inconsistent token families: {string.Join(" | ", families.Violations.Take(10))}");
+        Assert.True(figures.Users is { RotationsMissed: 0, ReplaysAccepted: 0, FamilyTokensStillActive: 0 }, $"The user loop saw: {figures.Users}; {string.Join(" | ", figures.Unexpected)}");
         Assert.True(relaysResumed, $"A relay did not resume: before {Show(positionsBefore)}, after {Show(positionsAfter)}, owning up to {Show(finalTargets)}.");
         Assert.Equal(0, figures.PropagationTimeouts);
         Assert.True(figures.InternalErrors == 0, $"500 answers: {string.Join(" | ", figures.Unexpected)}");

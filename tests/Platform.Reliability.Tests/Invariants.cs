@@ -183,13 +183,98 @@ public static class Invariants
         }
     }
 
-    /// <summary>The tokens among <paramref name="tokens"/> that introspection still calls active.</summary>
-    public static async Task<IReadOnlyList<string>> StillActiveAsync(PlatformCluster cluster, IEnumerable<string> tokens)
+    /// <summary>
+    /// The token family invariant (<see cref="TokenFamilies"/>) over every token of <paramref name="clientId"/>: its
+    /// tokens' events read from the store, the ones active now in the writers' token documents and in the read model,
+    /// the grants revoked; and <paramref name="familyTokens"/> (the families the workload ended) at introspection.
+    /// </summary>
+    public static async Task<FamilyVerdict> TokenFamiliesAsync(PlatformCluster cluster, string clientId, IEnumerable<string> familyTokens)
+    {
+        await using var connection = new NpgsqlConnection(cluster.Postgres);
+        await connection.OpenAsync();
+        var events = new Dictionary<string, (string Kind, string? Parent, string? Grant, long Issued, DateTimeOffset IssuedAt, DateTimeOffset? Redeemed, long? Ended, string? Reason)>();
+        await using (var command = new NpgsqlCommand("""
+            WITH mine AS (SELECT DISTINCT stream_id FROM platform.mt_events WHERE type = 'token_issued' AND data ->> 'clientId' = $1)
+            SELECT e.stream_id::text, e.seq_id, e.type, e.data ->> 'kind', e.data ->> 'parentTokenId', e.data ->> 'grantId',
+                   e.data ->> 'reason', e.data ->> 'status', e.timestamp
+            FROM platform.mt_events e JOIN mine USING (stream_id) ORDER BY e.seq_id
+            """, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = clientId });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var (id, sequence, type, at) = (reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(8));
+                string? Text(int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+                if (type == "token_issued")
+                {
+                    events[id] = (Text(3)!, Text(4), Text(5), sequence, at, null, null, null);
+                    continue;
+                }
+
+                if (!events.TryGetValue(id, out var token))
+                {
+                    continue;
+                }
+
+                var ends = type is "token_redeemed" or "token_revoked" or "token_pruned" || (type == "token_status_changed" && Text(7) != "valid");
+                events[id] = token with
+                {
+                    Redeemed = token.Redeemed ?? (type == "token_redeemed" || (type == "token_status_changed" && Text(7) == "redeemed") ? at : null),
+                    Ended = token.Ended ?? (ends ? sequence : null),
+                    Reason = token.Reason ?? (type == "token_revoked" ? Text(6) : null),
+                };
+            }
+        }
+
+        var grantsRevokedAt = new Dictionary<string, long>();
+        await using (var command = new NpgsqlCommand("SELECT data ->> 'grantId', min(seq_id) FROM platform.mt_events WHERE type = 'grant_revoked' GROUP BY 1", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                grantsRevokedAt[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        var activeInDocuments = await IdsAsync(connection, """
+            SELECT id FROM platform.mt_doc_token WHERE data ->> 'clientId' = $1 AND data ->> 'status' = 'valid'
+            AND (data ->> 'expirationDate' IS NULL OR (data ->> 'expirationDate')::timestamptz > now())
+            """, clientId);
+        var activeInReadModel = await IdsAsync(connection, """
+            SELECT id FROM projection.mt_doc_tokenview WHERE data ->> 'clientId' = $1 AND data ->> 'state' = 'Valid'
+            AND (data ->> 'expiresAt' IS NULL OR (data ->> 'expiresAt')::timestamptz > now())
+            """, clientId);
+        var history = events.Select(pair => new TokenHistory(pair.Key, pair.Value.Kind, pair.Value.Parent, pair.Value.Grant, pair.Value.Issued,
+            pair.Value.IssuedAt, pair.Value.Redeemed, pair.Value.Ended, pair.Value.Reason)).ToList();
+        var verdict = TokenFamilies.Check(history, grantsRevokedAt, activeInDocuments, activeInReadModel, ReliabilityFixture.RefreshTokenReuseLeeway);
+        var stillActive = await StillActiveAsync(cluster, familyTokens, cluster.Admin);
+        return stillActive.Count == 0
+            ? verdict
+            : verdict with { Violations = [.. verdict.Violations, $"{stillActive.Count} token(s) of the families the workload ended introspect active: {string.Join(", ", stillActive)}"] };
+    }
+
+    private static async Task<IReadOnlySet<string>> IdsAsync(NpgsqlConnection connection, string sql, string clientId)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = clientId });
+        var ids = new HashSet<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>The tokens among <paramref name="tokens"/> that introspection (as the API, unless <paramref name="caller"/>) still calls active.</summary>
+    public static async Task<IReadOnlyList<string>> StillActiveAsync(PlatformCluster cluster, IEnumerable<string> tokens, (string Id, string Secret)? caller = null)
     {
         var active = new List<string>();
         foreach (var token in tokens)
         {
-            if ((await cluster.IntrospectAsync(token, cluster.Api)).GetProperty("active").GetBoolean())
+            if ((await cluster.IntrospectAsync(token, caller ?? cluster.Api)).GetProperty("active").GetBoolean())
             {
                 active.Add(token[..8] + "…");
             }

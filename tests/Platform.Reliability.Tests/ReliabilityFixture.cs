@@ -15,12 +15,24 @@ public sealed class ReliabilityFixture : IAsyncLifetime
 
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a redeemed refresh token may be presented again in this cluster (Platform's default is 2 s): the user
+    /// loop waits this long before it replays one, so a short leeway keeps its rounds short.
+    /// </summary>
+    public static readonly TimeSpan RefreshTokenReuseLeeway = TimeSpan.FromSeconds(1);
+
     public PrivatePostgres Postgres { get; private set; } = null!;
     public PrivateRabbitMq Broker { get; private set; } = null!;
     public PlatformCluster Cluster { get; private set; } = null!;
 
     /// <summary>The workload's client: client_credentials with the <c>api</c> scope.</summary>
     public (string Id, string Secret) Client { get; private set; }
+
+    /// <summary>
+    /// The workload's web application: authorization code with PKCE and refresh tokens, consent implicit, the
+    /// <c>api</c> scope, allowed to introspect its own tokens; and the user who signs in to it.
+    /// </summary>
+    public SignInParty SignIns { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -31,9 +43,11 @@ public sealed class ReliabilityFixture : IAsyncLifetime
         {
             ["Platform__SignIn__MaxFailedAttempts"] = MaxFailedAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Platform__SignIn__LockoutDuration"] = LockoutDuration.ToString(),
+            ["Platform__Tokens__RefreshTokenReuseLeeway"] = RefreshTokenReuseLeeway.ToString("c"),
         }, Postgres.ConnectionString);
         Client = await Cluster.RegisterClientAsync(new { clientId = $"workload-{Guid.NewGuid():N}", scopes = new[] { "api" } });
         await Cluster.WaitForActiveAsync(await Cluster.GetTokenAsync(Client, "api"), active: true, caller: Cluster.Api);
+        SignIns = await SignInParty.RegisterAsync(Cluster);
     }
 
     public async Task DisposeAsync()

@@ -12,11 +12,22 @@ public static partial class SignInForm
     {
         var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
         using var http = new HttpClient(handler, disposeHandler: true) { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(30) };
+        return await PostAsync(http, login, password, returnUrl);
+    }
+
+    /// <summary>
+    /// Posts the form with <paramref name="browser"/> (its base address the gateway, redirects not followed), which keeps
+    /// the cookies: after a sign-in it carries the session, as a browser would back to <c>/connect/authorize</c>.
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient browser, string login, string password, string? returnUrl = null)
+    {
         var query = returnUrl is null ? string.Empty : $"?ReturnUrl={Uri.EscapeDataString(returnUrl)}";
-        using var page = await http.GetAsync($"account/login{query}");
+        using var page = await browser.GetAsync($"account/login{query}");
         if (page.StatusCode != HttpStatusCode.OK)
         {
-            return page.StatusCode == HttpStatusCode.TooManyRequests ? new HttpResponseMessage(page.StatusCode) : throw new InvalidOperationException($"The sign-in page answered {(int)page.StatusCode}.");
+            return page.StatusCode == HttpStatusCode.TooManyRequests || (int)page.StatusCode >= 500
+                ? new HttpResponseMessage(page.StatusCode)
+                : throw new InvalidOperationException($"The sign-in page answered {(int)page.StatusCode}.");
         }
 
         var antiforgery = Antiforgery().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
@@ -26,7 +37,7 @@ public static partial class SignInForm
             fields["ReturnUrl"] = returnUrl;
         }
 
-        return await http.PostAsync($"account/login{query}", new FormUrlEncodedContent(fields));
+        return await browser.PostAsync($"account/login{query}", new FormUrlEncodedContent(fields));
     }
 
     public static bool SignedIn(HttpResponseMessage answer) => answer.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther;

@@ -5,10 +5,11 @@ using Xunit.Abstractions;
 namespace Platform.Reliability.Tests;
 
 /// <summary>
-/// The soak (full run only): the workload at a steady rate for <see cref="ReliabilitySettings.Soak"/>, RabbitMQ killed
-/// and restarted at a third of it, a second projection replica killed at two thirds, the resident memory of every
-/// service read from <c>/proc</c> every 10 s. Holds: no server error, every token event projected, a rebuild equal to
-/// the live read model, no revoked token active, memory flat after the warm-up.
+/// The soak (full run only): the workload (its client loops paced, its user loop beside them) for
+/// <see cref="ReliabilitySettings.Soak"/>, RabbitMQ killed and restarted at a third of it, a second projection replica
+/// killed at two thirds, the resident memory of every service read from <c>/proc</c> every 10 s. Holds: no server
+/// error, every token event projected, a rebuild equal to the live read model, no revoked token active, no inconsistent
+/// token family, memory flat after the warm-up.
 /// </summary>
 public sealed class Soak(ReliabilityFixture fixture, ITestOutputHelper output)
 {
@@ -22,7 +23,7 @@ public sealed class Soak(ReliabilityFixture fixture, ITestOutputHelper output)
     {
         var cluster = fixture.Cluster;
         var replica = await cluster.StartReplicaAsync("Platform.Projection");
-        var workload = new Workload(cluster, fixture.Client) { RoundsPerSecond = RoundsPerSecondPerWorker };
+        var workload = new Workload(fixture) { RoundsPerSecond = RoundsPerSecondPerWorker };
         var eventsBefore = await Invariants.EventCountAsync(cluster.Postgres);
         var samples = new List<(TimeSpan At, string Service, long RssKb)>();
         using var stop = new CancellationTokenSource();
@@ -62,6 +63,7 @@ public sealed class Soak(ReliabilityFixture fixture, ITestOutputHelper output)
         var eventsAppended = await Invariants.EventCountAsync(cluster.Postgres) - eventsBefore;
         var behind = await Invariants.TokensBehindAsync(cluster.Postgres);
         var stillActive = await Invariants.StillActiveAsync(cluster, workload.RevokedTokens);
+        var families = await Invariants.TokenFamiliesAsync(cluster, fixture.SignIns.ClientId, workload.FamilyTokens);
         var rebuild = await Invariants.RebuildAndCompareAsync(cluster, TimeSpan.FromSeconds(300));
         var warmedUp = ReliabilitySettings.Soak * 0.2;
         var memory = samples.GroupBy(sample => sample.Service).Select(group =>
@@ -83,6 +85,7 @@ public sealed class Soak(ReliabilityFixture fixture, ITestOutputHelper output)
             rebuildEqual = rebuild.Equal,
             revokedChecked = workload.RevokedTokens.Count,
             revokedStillActive = stillActive.Count,
+            tokenFamilies = families,
             memory,
             workload = figures,
         });
@@ -96,6 +99,8 @@ public sealed class Soak(ReliabilityFixture fixture, ITestOutputHelper output)
         Assert.Equal(0, behind);
         Assert.True(rebuild.Equal, rebuild.Report);
         Assert.Empty(stillActive);
+        Assert.True(families.Violations.Count == 0, $"Inconsistent token families: {string.Join(" | ", families.Violations.Take(10))}");
+        Assert.True(figures.Users is { FamiliesChecked: > 0, RotationsMissed: 0, ReplaysAccepted: 0, FamilyTokensStillActive: 0 }, $"The user loop saw: {figures.Users}");
         Assert.All(memory, service => Assert.True(service.Growth <= FlatBound, $"{service.Service} grew from {service.AfterWarmUpMb:0} MB to {service.EndMb:0} MB."));
     }
 

@@ -7,13 +7,22 @@ using Platform.Testing;
 namespace Platform.Reliability.Tests;
 
 /// <summary>
-/// A bounded workload through the gateway, as client applications and APIs would drive it: a client_credentials token
-/// issued, introspected by the API, revoked by its client, then introspected until it answers inactive (the
-/// revocation's propagation delay). Every answer is counted by status; every token whose revocation was answered
-/// 200 (committed) is kept, so that the invariants can check none of them is active afterwards.
+/// A bounded workload through the gateway, as client applications and APIs would drive it. Client loops: a
+/// client_credentials token issued, introspected by the API, revoked by its client, then introspected until it
+/// answers inactive (the revocation's propagation delay). A user loop beside them when <see cref="SignIns"/> is set
+/// (see <c>Workload.Users.cs</c>): a sign-in by authorization code and PKCE, refreshes, a revocation and a replay that
+/// ends the token family. Every answer is counted by status; every token whose revocation was answered 200
+/// (committed) is kept, so that the invariants can check none of them is active afterwards.
 /// </summary>
-public sealed class Workload(PlatformCluster cluster, (string Id, string Secret) client)
+public sealed partial class Workload(PlatformCluster cluster, (string Id, string Secret) client)
 {
+    /// <summary>The fixture's workload: its client loops, and its user loop with the fixture's web application and user.</summary>
+    public Workload(ReliabilityFixture fixture)
+        : this(fixture.Cluster, fixture.Client)
+    {
+        SignIns = fixture.SignIns;
+    }
+
     private readonly ConcurrentDictionary<int, int> statuses = new();
     private readonly ConcurrentBag<string> revoked = [];
     private readonly ConcurrentBag<double> delays = [];
@@ -34,6 +43,7 @@ public sealed class Workload(PlatformCluster cluster, (string Id, string Secret)
 
     public WorkloadFigures Figures => new(
         Rounds: rounds,
+        Users: UserFigures,
         Requests: statuses.Values.Sum(),
         ServerErrors: statuses.Where(pair => pair.Key >= 500).Sum(pair => pair.Value),
         InternalErrors: statuses.GetValueOrDefault(500),
@@ -43,19 +53,23 @@ public sealed class Workload(PlatformCluster cluster, (string Id, string Secret)
         PropagationTimeouts: propagationTimeouts,
         Unexpected: [.. unexpected.Take(5)]);
 
-    /// <summary>Runs <paramref name="workers"/> loops until <paramref name="stop"/> is cancelled.</summary>
+    /// <summary>
+    /// Runs <paramref name="workers"/> client loops, and one user loop when <see cref="SignIns"/> is set, until
+    /// <paramref name="stop"/> is cancelled; each loop finishes the round it is in.
+    /// </summary>
     public Task RunAsync(int workers, CancellationToken stop) =>
-        Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkerAsync(stop), CancellationToken.None)));
+        Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkerAsync(RoundAsync, () => Interlocked.Increment(ref rounds), stop), CancellationToken.None))
+            .Concat(SignIns is null ? [] : [Task.Run(() => WorkerAsync(UserRoundAsync, () => { }, stop), CancellationToken.None)]));
 
-    private async Task WorkerAsync(CancellationToken stop)
+    private async Task WorkerAsync(Func<HttpClient, Task> round, Action completed, CancellationToken stop)
     {
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(20) };
         var pace = RoundsPerSecond > 0 ? TimeSpan.FromSeconds(1 / RoundsPerSecond) : TimeSpan.Zero;
         while (!stop.IsCancellationRequested)
         {
             var started = Stopwatch.StartNew();
-            await RoundAsync(http);
-            Interlocked.Increment(ref rounds);
+            await round(http);
+            completed();
             if (started.Elapsed < pace && !stop.IsCancellationRequested)
             {
                 // Pacing a steady rate, not waiting for a condition.
@@ -104,8 +118,10 @@ public sealed class Workload(PlatformCluster cluster, (string Id, string Secret)
         Interlocked.Increment(ref propagationTimeouts);
     }
 
-    private Task<(int, JsonElement?)> IntrospectAsync(HttpClient http, string token) =>
-        SendAsync(http, new Uri(cluster.Issuer, "connect/introspect"), cluster.Api, new() { ["token"] = token });
+    private Task<(int, JsonElement?)> IntrospectAsync(HttpClient http, string token, (string Id, string Secret)? caller = null) =>
+        SendAsync(http, new Uri(cluster.Issuer, "connect/introspect"), caller ?? cluster.Api, new() { ["token"] = token });
+
+    private void Count(int status) => statuses.AddOrUpdate(status, 1, (_, count) => count + 1);
 
     private async Task<(int Status, JsonElement? Body)> SendAsync(HttpClient http, Uri address, (string Id, string Secret) caller, Dictionary<string, string> form)
     {
@@ -115,7 +131,7 @@ public sealed class Workload(PlatformCluster cluster, (string Id, string Secret)
         {
             using var response = await http.SendAsync(request);
             var status = (int)response.StatusCode;
-            statuses.AddOrUpdate(status, 1, (_, count) => count + 1);
+            Count(status);
             var body = await response.Content.ReadAsStringAsync();
             if (status == (int)HttpStatusCode.InternalServerError)
             {
@@ -126,15 +142,15 @@ public sealed class Workload(PlatformCluster cluster, (string Id, string Secret)
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
-            statuses.AddOrUpdate(0, 1, (_, count) => count + 1);
+            Count(0);
             return (0, null);
         }
     }
 }
 
-/// <summary>What a workload saw: rounds, requests by status (0: no answer), propagation delays.</summary>
+/// <summary>What a workload saw: rounds of the client loops, the user loop's figures, requests by status (0: no answer), propagation delays.</summary>
 public sealed record WorkloadFigures(
-    int Rounds, int Requests, int ServerErrors, int InternalErrors, int NoAnswer, IReadOnlyDictionary<string, int> Statuses,
+    int Rounds, UserLoopFigures Users, int Requests, int ServerErrors, int InternalErrors, int NoAnswer, IReadOnlyDictionary<string, int> Statuses,
     DelayStats Propagation, int PropagationTimeouts, IReadOnlyList<string> Unexpected);
 
 /// <summary>Percentiles of delays in milliseconds.</summary>
