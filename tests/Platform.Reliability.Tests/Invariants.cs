@@ -192,7 +192,7 @@ public static class Invariants
     {
         await using var connection = new NpgsqlConnection(cluster.Postgres);
         await connection.OpenAsync();
-        var events = new Dictionary<string, (string Kind, string? Parent, string? Grant, long Issued, DateTimeOffset IssuedAt, DateTimeOffset? Redeemed, long? Ended, string? Reason)>();
+        var events = new Dictionary<string, (string Kind, string? Parent, string? Grant, long Issued, DateTimeOffset IssuedAt, DateTimeOffset? Redeemed, long? Ended, long? Revoked, string? Reason)>();
         await using (var command = new NpgsqlCommand("""
             WITH mine AS (SELECT DISTINCT stream_id FROM platform.mt_events WHERE type = 'token_issued' AND data ->> 'clientId' = $1)
             SELECT e.stream_id::text, e.seq_id, e.type, e.data ->> 'kind', e.data ->> 'parentTokenId', e.data ->> 'grantId',
@@ -208,7 +208,7 @@ public static class Invariants
                 string? Text(int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
                 if (type == "token_issued")
                 {
-                    events[id] = (Text(3)!, Text(4), Text(5), sequence, at, null, null, null);
+                    events[id] = (Text(3)!, Text(4), Text(5), sequence, at, null, null, null, null);
                     continue;
                 }
 
@@ -222,6 +222,7 @@ public static class Invariants
                 {
                     Redeemed = token.Redeemed ?? (type == "token_redeemed" || (type == "token_status_changed" && Text(7) == "redeemed") ? at : null),
                     Ended = token.Ended ?? (ends ? sequence : null),
+                    Revoked = token.Revoked ?? (type == "token_revoked" ? sequence : null),
                     Reason = token.Reason ?? (type == "token_revoked" ? Text(6) : null),
                 };
             }
@@ -246,7 +247,7 @@ public static class Invariants
             AND (data ->> 'expiresAt' IS NULL OR (data ->> 'expiresAt')::timestamptz > now())
             """, clientId);
         var history = events.Select(pair => new TokenHistory(pair.Key, pair.Value.Kind, pair.Value.Parent, pair.Value.Grant, pair.Value.Issued,
-            pair.Value.IssuedAt, pair.Value.Redeemed, pair.Value.Ended, pair.Value.Reason)).ToList();
+            pair.Value.IssuedAt, pair.Value.Redeemed, pair.Value.Ended, pair.Value.Revoked, pair.Value.Reason)).ToList();
         var verdict = TokenFamilies.Check(history, grantsRevokedAt, activeInDocuments, activeInReadModel, ReliabilityFixture.RefreshTokenReuseLeeway);
         var stillActive = await StillActiveAsync(cluster, familyTokens, cluster.Admin);
         return stillActive.Count == 0

@@ -91,7 +91,7 @@ public static class TokenFamilies
                 }
             }
 
-            var endedAt = family.Where(token => token.RevocationReason is { } reason && FamilyReasons.Contains(reason)).Select(token => (long?)token.EndedSequence)
+            var endedAt = family.Where(token => token.RevocationReason is { } reason && FamilyReasons.Contains(reason)).Select(token => token.RevokedSequence)
                 .Append(root.GrantId is { } grant && grantsRevokedAt.TryGetValue(grant, out var revokedAt) ? revokedAt : null)
                 .Where(sequence => sequence is not null).Min();
             if (endedAt is { } end)
@@ -130,10 +130,11 @@ public static class TokenFamilies
 /// <param name="IssuedSequence">The global sequence of its <c>TokenIssued</c>.</param>
 /// <param name="RedeemedAt">When its <c>TokenRedeemed</c> committed; null when never redeemed.</param>
 /// <param name="EndedSequence">The first event that made it other than valid (redeemed, revoked, pruned, another status).</param>
+/// <param name="RevokedSequence">The global sequence of its first <c>TokenRevoked</c>.</param>
 /// <param name="RevocationReason">The reason of its first <c>TokenRevoked</c>.</param>
 public sealed record TokenHistory(
     string Id, string Kind, string? ParentId, string? GrantId, long IssuedSequence, DateTimeOffset IssuedAt,
-    DateTimeOffset? RedeemedAt, long? EndedSequence, string? RevocationReason);
+    DateTimeOffset? RedeemedAt, long? EndedSequence, long? RevokedSequence, string? RevocationReason);
 
 /// <summary>What the family check found.</summary>
 /// <param name="Rotations">Refresh tokens redeemed for a successor refresh token.</param>

@@ -20,13 +20,13 @@ public sealed class TokenFamiliesTests
     /// </summary>
     private static List<TokenHistory> HealthyFamily() =>
     [
-        Token("code", TokenKinds.AuthorizationCode, parent: null, issued: 1, redeemedAt: 3, ended: 4),
-        Token("at1", TokenKinds.AccessToken, "code", issued: 2, ended: 20, reason: RevocationReasons.RefreshReplayed),
-        Token("rt1", TokenKinds.RefreshToken, "code", issued: 3, redeemedAt: 6, ended: 7),
-        Token("at2", TokenKinds.AccessToken, "rt1", issued: 5, ended: 21, reason: RevocationReasons.RefreshReplayed),
-        Token("rt2", TokenKinds.RefreshToken, "rt1", issued: 6, redeemedAt: 9, ended: 10),
-        Token("at3", TokenKinds.AccessToken, "rt2", issued: 8, ended: 22, reason: RevocationReasons.RefreshReplayed),
-        Token("rt3", TokenKinds.RefreshToken, "rt2", issued: 9, ended: 12, reason: RevocationReasons.RevocationRequest),
+        Token("code", TokenKinds.AuthorizationCode, parent: null, issued: 1, redeemedAt: 3),
+        Token("at1", TokenKinds.AccessToken, "code", issued: 2, revoked: 20, reason: RevocationReasons.RefreshReplayed),
+        Token("rt1", TokenKinds.RefreshToken, "code", issued: 3, redeemedAt: 6, revoked: 23, reason: RevocationReasons.RefreshReplayed),
+        Token("at2", TokenKinds.AccessToken, "rt1", issued: 5, revoked: 21, reason: RevocationReasons.RefreshReplayed),
+        Token("rt2", TokenKinds.RefreshToken, "rt1", issued: 6, redeemedAt: 9, revoked: 24, reason: RevocationReasons.RefreshReplayed),
+        Token("at3", TokenKinds.AccessToken, "rt2", issued: 8, revoked: 22, reason: RevocationReasons.RefreshReplayed),
+        Token("rt3", TokenKinds.RefreshToken, "rt2", issued: 9, revoked: 12, reason: RevocationReasons.RevocationRequest),
     ];
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class TokenFamiliesTests
         // The token endpoint issued from rt2 but never marked it redeemed: rt2 stays usable beside rt3.
         var family = HealthyFamily()
             .Where(token => token.Kind != TokenKinds.AccessToken)
-            .Select(token => token.Id is "rt2" or "rt3" ? token with { RedeemedAt = null, EndedSequence = null, RevocationReason = null } : token)
+            .Select(token => token.Id is "rt2" or "rt3" ? token with { RedeemedAt = null, EndedSequence = null, RevokedSequence = null, RevocationReason = null } : token)
             .ToList();
 
         var verdict = TokenFamilies.Check(family, new Dictionary<string, long>(), new HashSet<string> { "rt2", "rt3" }, None, Leeway);
@@ -90,17 +90,20 @@ public sealed class TokenFamiliesTests
     [Fact]
     public void Check_ReplayedFamilyWithAnActiveToken_Reported()
     {
-        var family = HealthyFamily().Select(token => token.Id == "at3" ? token with { EndedSequence = null, RevocationReason = null } : token).ToList();
+        // Only rt1 carries the replay's reason (revoked at 23, long after its redemption at 6); at3 escaped the cascade.
+        var family = HealthyFamily()
+            .Select(token => token.Id == "rt1" ? token : token with { RevokedSequence = null, RevocationReason = null, EndedSequence = token.RedeemedAt is null ? null : token.EndedSequence })
+            .ToList();
 
         var verdict = TokenFamilies.Check(family, new Dictionary<string, long>(), None, new HashSet<string> { "at3" }, Leeway);
 
-        Assert.Contains(verdict.Violations, violation => violation.Contains("of a revoked family is active in the read model", StringComparison.Ordinal));
+        Assert.Contains(verdict.Violations, violation => violation.Contains("access_token at3… of a revoked family is active in the read model", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Check_RevokedGrantWithAnActiveToken_Reported()
     {
-        var family = HealthyFamily().Select(token => token with { GrantId = "grant-1", RevocationReason = null }).ToList();
+        var family = HealthyFamily().Select(token => token with { GrantId = "grant-1", RevokedSequence = null, RevocationReason = null }).ToList();
 
         var verdict = TokenFamilies.Check(family, new Dictionary<string, long> { ["grant-1"] = 15 }, new HashSet<string> { "at2" }, None, Leeway);
 
@@ -108,6 +111,7 @@ public sealed class TokenFamiliesTests
     }
 
     private static TokenHistory Token(
-        string id, string kind, string? parent, long issued, long? redeemedAt = null, long? ended = null, string? reason = null, DateTimeOffset? at = null) =>
-        new(id, kind, parent, GrantId: null, issued, at ?? T0.AddSeconds(issued), redeemedAt is { } r ? T0.AddSeconds(r) : null, ended ?? redeemedAt, reason);
+        string id, string kind, string? parent, long issued, long? redeemedAt = null, long? revoked = null, string? reason = null, DateTimeOffset? at = null) =>
+        new(id, kind, parent, GrantId: null, issued, at ?? T0.AddSeconds(issued), redeemedAt is { } r ? T0.AddSeconds(r) : null,
+            EndedSequence: redeemedAt ?? revoked, RevokedSequence: revoked, RevocationReason: reason);
 }
