@@ -17,14 +17,16 @@ namespace Platform.Reliability.Tests;
 /// <item>one refresh token at a time: when a refresh token was issued, no other refresh token of its family but the
 /// one it replaces (redeemed by the same request) was still valid, leeway siblings aside (each of them stays usable);
 /// and now at most one is active, in the writers' documents and in the read model;</item>
-/// <item>a revoked family stays revoked: once a replay (<c>refresh_replayed</c>, <c>code_replayed</c>) or a grant
+/// <item>a revoked family stays revoked: once a replay (<c>refresh_replayed</c>, <c>code_replayed</c>), its client revoking
+/// a refresh token of it (<c>refresh_revoked</c>) or a grant
 /// revocation revoked a family, none of its tokens issued before is active in the documents or the read model.</item>
 /// </list>
 /// </remarks>
 public static class TokenFamilies
 {
-    /// <summary>Revocation reasons that end a whole family (OpenIddict's reuse detection, or its grant revoked).</summary>
-    private static readonly string[] FamilyReasons = [RevocationReasons.RefreshReplayed, RevocationReasons.CodeReplayed, RevocationReasons.GrantRevoked];
+    /// <summary>Revocation reasons that end a whole family (OpenIddict's reuse detection, its refresh token revoked by its client, or its grant revoked).</summary>
+    private static readonly string[] FamilyReasons =
+        [RevocationReasons.RefreshReplayed, RevocationReasons.CodeReplayed, RevocationReasons.RefreshRevoked, RevocationReasons.GrantRevoked];
 
     public static FamilyVerdict Check(
         IReadOnlyList<TokenHistory> tokens, IReadOnlyDictionary<string, long> grantsRevokedAt,

@@ -134,6 +134,8 @@ public static class RevocationReasons
     public const string CodeReplayed = "code_replayed";
     /// <summary>A redeemed refresh token was presented again: its whole family is revoked.</summary>
     public const string RefreshReplayed = "refresh_replayed";
+    /// <summary>A refresh token of the same sign-in was revoked at the revocation endpoint (RFC 7009 §2.1): its lineage goes with it.</summary>
+    public const string RefreshRevoked = "refresh_revoked";
     /// <summary>The grant the token was issued under was revoked.</summary>
     public const string GrantRevoked = "grant_revoked";
     /// <summary>The client was disabled.</summary>

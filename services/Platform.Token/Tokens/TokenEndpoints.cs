@@ -8,7 +8,8 @@ namespace Platform.Token.Tokens;
 
 /// <summary>
 /// The token service answers <c>/connect/token</c> (issuing, <see cref="Issuing"/>) and <c>/connect/revoke</c>
-/// (RFC 7009, handled by OpenIddict itself; the store records the revocation as <c>TokenRevoked</c>).
+/// (RFC 7009, handled by OpenIddict itself; the store records the revocation as <c>TokenRevoked</c>; a refresh token
+/// takes the tokens of its sign-in with it, <see cref="Revoking.RevokedRefreshLineage"/>).
 /// </summary>
 public static class TokenEndpoints
 {
@@ -23,6 +24,7 @@ public static class TokenEndpoints
             server.AddEventHandler(AccessTokenFormat.Descriptor);
             server.AddEventHandler(CountTokenAnswers.Descriptor);
             server.AddEventHandler(NoteRevokedKind.Descriptor);
+            server.AddEventHandler(Revoking.RevokedRefreshLineage.Descriptor);
             server.AddEventHandler(CountRevocationAnswers.Descriptor);
         });
         return builder;
