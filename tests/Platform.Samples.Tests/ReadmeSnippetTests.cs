@@ -10,7 +10,8 @@ namespace Platform.Samples.Tests;
 /// Every snippet of the README's "Connect your application", "Protect your API" and "Audit what happened" runs as written against a
 /// Platform of its own: the bash blocks in order in one shell (with <c>.platform/demo.env</c> as <c>./platform up</c>
 /// writes it), the Python blocks with Debian's python3 and requests-oauthlib, and each C# block is code that
-/// the solution compiles (and the one no sample runs is run here).
+/// the solution compiles (and the one no sample runs is run here). "Sign a user in", which needs a browser, is in
+/// ReadmeSnippetTests.SignIn.cs.
 /// </summary>
 public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -90,7 +91,14 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyn
         Assert.True(start >= 0, $"README.md has no section '{section}'");
         var end = readme.IndexOf("\n## ", start + 4, StringComparison.Ordinal);
         var text = readme[start..(end < 0 ? readme.Length : end)];
-        return Fence().Matches(text).Select(m => (m.Groups["lang"].Value, m.Groups["code"].Value));
+        // Every fenced block, also one indented in a list item (its lines lose that indentation, as a reader copies them).
+        return Fence().Matches(text).Select(m =>
+        {
+            Assert.True(m.Groups["lang"].Value is "bash" or "python" or "csharp", $"a README snippet in '{section}' that this test cannot run:\n{m.Value}");
+            var indent = m.Groups["indent"].Value.Length;
+            var lines = m.Groups["code"].Value.Split('\n').Select(line => line.Length >= indent && line[..indent].Trim().Length == 0 ? line[indent..] : line);
+            return (m.Groups["lang"].Value, string.Join('\n', lines));
+        });
     }
 
     private async Task<(int Exit, string Output)> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
@@ -119,7 +127,7 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyn
 
     private static string Normalize(string code) => Whitespace().Replace(code, " ").Trim();
 
-    [GeneratedRegex(@"^```(?<lang>bash|python|csharp)\n(?<code>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
+    [GeneratedRegex(@"^(?<indent>[ ]*)```(?<lang>\w*)\n(?<code>.*?)^\k<indent>```", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex Fence();
 
     [GeneratedRegex(@"SECRETS (\S+) (\S+) (\S+)")]
