@@ -175,6 +175,23 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Introspect_RefreshTokenThenRedeemed_Inactive()
+    {
+        // A redemption is not a revocation: it reaches one replica's durable queue, not every replica's cache.
+        var caller = await RegisterCallerAsync();
+        var (tokenId, token) = NewToken();
+        var sequence = await fixture.PublishAsync(tokenId, 1, Issued(tokenId, token, "shop-app", kind: TokenKinds.RefreshToken));
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.LastSequence == sequence);
+        Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean());
+        Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean());
+
+        var redeemed = await fixture.PublishAsync(tokenId, 2, new TokenRedeemed(tokenId, Now));
+        await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.LastSequence == redeemed);
+
+        Assert.Equal("""{"active":false}""", (await IntrospectAsync(caller, token)).GetRawText());
+    }
+
+    [Fact]
     public async Task Introspect_HotTokenThenRevokedTwiceAndIssuanceReplayed_StaysInactive()
     {
         var caller = await RegisterCallerAsync();
@@ -235,8 +252,9 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
 
     private static (string Id, string Token) NewToken() => (Guid.CreateVersion7().ToString(), PlatformCluster.NewSecret());
 
-    private static TokenIssued Issued(string tokenId, string token, string applicationId, string audience = "demo-api", string? grantId = null, string subject = "shop") => new(
-        tokenId, TokenKinds.AccessToken, applicationId, "shop", grantId, subject, ["api", "documents.read"], [audience],
+    private static TokenIssued Issued(
+        string tokenId, string token, string applicationId, string audience = "demo-api", string? grantId = null, string subject = "shop", string kind = TokenKinds.AccessToken) => new(
+        tokenId, kind, applicationId, "shop", grantId, subject, ["api", "documents.read"], [audience],
         Now, Now.AddMinutes(15), null, Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(token))), "valid");
 
     private static ClientRegistered Registered(string applicationId, string clientId, string? secretHash, bool introspection, bool allTokens = false) => new(

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Caching.Memory;
+using Platform.Contracts.Events;
 using Platform.Projection.ReadModel;
 
 namespace Platform.Projection.Introspection;
@@ -44,9 +45,16 @@ public sealed class TokenCache : IDisposable
         return facts;
     }
 
+    /// <summary>
+    /// Whether a token's facts may be cached: only tokens whose state changes by revocation-kind events alone, which
+    /// every replica receives and evicts on. A refresh token or a code also stops being active when it is redeemed,
+    /// and a redemption goes to one replica of the durable queues, not to every replica's cache.
+    /// </summary>
+    public static bool Holds(TokenFacts facts) => facts.Token.Kind is TokenKinds.AccessToken or TokenKinds.IdToken;
+
     public void Set(string referenceIdHash, TokenFacts facts, long generationBeforeRead)
     {
-        if (!Enabled || Generation != generationBeforeRead)
+        if (!Enabled || !Holds(facts) || Generation != generationBeforeRead)
         {
             return;
         }
