@@ -38,10 +38,12 @@ public sealed class DatabaseOutageTests(ReliabilityFixture fixture)
             await AssertUnavailableAsync(await http.SendAsync(TokenRequest()), json: true);
 
             // A projection answers from its cache only while it can show it is fresh, which needs the store readable
-            // (ReplicaFreshness reads it every 200 ms); once it has noticed, neither the cache nor anything else answers.
+            // (ReplicaFreshness reads it every 200 ms, and a read may take its connection timeout to fail); once it has
+            // noticed, neither the cache nor anything else answers. Its readiness may fail sooner (the database check).
             foreach (var projection in projections)
             {
-                await Eventually.HoldsAsync(async () => !await IsReadyAsync(projection), $"the projection on {projection.Address} to notice that the store is unreadable");
+                await Eventually.HoldsAsync(async () => !await IsReadyAsync(projection) && await UnavailableAtAsync(projection, hot),
+                    $"the projection on {projection.Address} to notice that the store is unreadable");
             }
 
             await AssertUnavailableAsync(await direct.SendAsync(Introspection(hot)), json: true);
@@ -111,6 +113,13 @@ public sealed class DatabaseOutageTests(ReliabilityFixture fixture)
     {
         using var answer = await http.SendAsync(Introspection(token));
         return answer.IsSuccessStatusCode && JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("active").GetBoolean();
+    }
+
+    private async Task<bool> UnavailableAtAsync(ServiceProcess service, string token)
+    {
+        using var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(30) };
+        using var answer = await http.SendAsync(Introspection(token));
+        return answer.StatusCode == HttpStatusCode.ServiceUnavailable;
     }
 
     private static async Task<bool> IsReadyAsync(ServiceProcess service)
