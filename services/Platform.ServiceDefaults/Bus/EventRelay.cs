@@ -34,6 +34,13 @@ public sealed class EventRelay(IBus bus, RelayMetrics metrics, ILogger<EventRela
     private static readonly ConcurrentDictionary<Type, Func<IEvent, object>> Envelopes = new();
     private static readonly TimeSpan MaximumBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest a page's publishes may take before the relay gives up on them and publishes the page again: a
+    /// publish caught by a broker killed mid-stream can wait on a channel that is gone, and a relay that waits forever
+    /// relays nothing more (seen once in the reliability run's <c>rabbitmq-killed</c>).
+    /// </summary>
+    internal static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
+
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
@@ -42,7 +49,9 @@ public sealed class EventRelay(IBus bus, RelayMetrics metrics, ILogger<EventRela
         {
             try
             {
-                await Task.WhenAll(page.Events.Select(e => PublishAsync(e, cancellationToken)));
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attempt.CancelAfter(PublishTimeout);
+                await Task.WhenAll(page.Events.Select(e => PublishAsync(e, attempt.Token))).WaitAsync(attempt.Token);
                 metrics.Published(page.Events.Count, page.Events.LastOrDefault());
                 return NullChangeListener.Instance;
             }
