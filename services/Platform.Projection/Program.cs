@@ -32,11 +32,15 @@ return await PlatformHost.RunAsync(args, builder =>
             retry.Handle<JasperFx.DocumentAlreadyExistsException>();
             retry.Incremental(20, TimeSpan.Zero, TimeSpan.FromMilliseconds(10));
         });
-        // Every replica its own queue for revocations (fan-out), gone with the process.
+        // Every replica its own queue for revocations (fan-out). Durable, so that it outlives a broker restart and a
+        // lost connection with the revocations published meanwhile (an auto-delete queue is gone then, and a
+        // revocation the relay publishes before the replica declares it again is never applied here: the replica
+        // stays unfresh for good); RabbitMQ deletes it a minute after its process stopped consuming (x-expires).
         rabbit.ReceiveEndpoint(evictions, endpoint =>
         {
-            endpoint.Durable = false;
-            endpoint.AutoDelete = true;
+            endpoint.Durable = true;
+            endpoint.AutoDelete = false;
+            endpoint.QueueExpiration = TimeSpan.FromMinutes(1);
             endpoint.ConfigureConsumer<EvictionConsumer>(context);
         });
     });

@@ -72,15 +72,9 @@ public sealed class DatabaseOutageTests(ReliabilityFixture fixture)
             return answer.StatusCode == HttpStatusCode.OK;
         }, "a token issued again once PostgreSQL started", TimeSpan.FromSeconds(120));
         await Cluster.WaitForActiveAsync(hot, active: true, caller: Cluster.Api, within: TimeSpan.FromSeconds(120));
-        // Every service ready again: in the full run only. In the fast subset (after the broker outage and poison
-        // scenarios in the same cluster) a projection replica stayed unready after the outage, its freshness counting
-        // hundreds of revocations it never applied: an open finding (docs/reliability.md), not yet understood.
-        if (ReliabilitySettings.Full)
+        foreach (var service in Cluster.Services.Where(service => !service.HasExited))
         {
-            foreach (var service in Cluster.Services.Where(service => !service.HasExited))
-            {
-                await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-            }
+            await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
         }
 
         var token = Running("Platform.Token");
