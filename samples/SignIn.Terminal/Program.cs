@@ -22,7 +22,7 @@ Console.WriteLine(new RequestUrl(discovery.AuthorizeEndpoint!).CreateAuthorizeUr
 Console.WriteLine("Then paste the address the browser was sent to:");
 var callback = HttpUtility.ParseQueryString(new Uri(Console.ReadLine()!.Trim()).Query);
 if (callback["state"] != state || callback["code"] is not { } code)
-    throw new InvalidOperationException($"Not a code for this sign-in: {callback}");  // e.g. error=access_denied
+    throw new InvalidOperationException($"Not a code for this sign-in: {callback["error"] ?? "another state"}");  // e.g. access_denied
 
 var tokens = await http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
 {

@@ -61,19 +61,7 @@ public sealed partial class ReadmeSnippetTests
     /// <summary>The C# program, as a reader runs it: it prints a link, the reader signs in, pastes the address the browser went to.</summary>
     private async Task<string> RunSignInProgramAsync(string dll, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet", [dll])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(StartInfo("dotnet", [dll], environment, input: true))!;
         var stderr = process.StandardError.ReadToEndAsync();
         var text = new List<string>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

@@ -101,11 +101,13 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyn
         });
     }
 
-    private async Task<(int Exit, string Output)> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    /// <summary>A snippet's process, as a reader's shell starts it: in the snippets' folder, with the environment given.</summary>
+    private ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, bool input = false)
     {
         var start = new ProcessStartInfo(program, arguments)
         {
             WorkingDirectory = folder,
+            RedirectStandardInput = input,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -115,7 +117,12 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output) : IAsyn
             start.Environment[key] = value;
         }
 
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    private async Task<(int Exit, string Output)> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        using var process = Process.Start(StartInfo(program, arguments, environment))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

@@ -32,10 +32,10 @@ public sealed class RevokedRefreshLineage(IOpenIddictTokenManager tokens) : IOpe
     public async ValueTask HandleAsync(HandleRevocationRequestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // The token's principal names its grant: no need to load the entry OpenIddict has just revoked.
         if (context.GenericTokenPrincipal is not { } principal || principal.GetTokenType() != TokenTypes.RefreshToken
             || principal.GetTokenId() is not { Length: > 0 } revokedId
-            || await tokens.FindByIdAsync(revokedId) is not Identity.Tokens.Token revoked
-            || revoked.AuthorizationId is not { Length: > 0 } grantId)
+            || principal.GetAuthorizationId() is not { Length: > 0 } grantId)
         {
             return;
         }
