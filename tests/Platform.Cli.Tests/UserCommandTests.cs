@@ -91,7 +91,8 @@ public sealed class UserCommandTests(CliFixture cli)
         await page.GetByLabel("User name or e-mail").FillAsync(username);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/login", StringComparison.Ordinal));
+        await page.WaitForURLAsync(new Uri(Cluster.Issuer, "account/apps").AbsoluteUri);
+        Assert.Contains($"({username})", await page.InnerTextAsync("main"));
     }
 
     [Fact]

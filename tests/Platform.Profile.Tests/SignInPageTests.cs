@@ -184,7 +184,7 @@ public sealed class SignInPageTests(SignInFixture fixture) : IClassFixture<SignI
 
         await SignInFixture.PostLoginAsync(browser, "barbara", "wrong-1");
         await SignInFixture.PostLoginAsync(browser, "barbara", "wrong-2");
-        SignInFixture.AssertRedirect(await SignInFixture.PostLoginAsync(browser, "barbara", fixture.Password), "/");
+        SignInFixture.AssertRedirect(await SignInFixture.PostLoginAsync(browser, "barbara", fixture.Password), "/account/apps");
         await SignInFixture.PostLoginAsync(browser, "barbara", "wrong-3");
 
         var events = await EventStoreReader.EventsAsync(fixture.Postgres, user.Id);
@@ -198,13 +198,14 @@ public sealed class SignInPageTests(SignInFixture fixture) : IClassFixture<SignI
     [InlineData("//evil.example")]
     [InlineData("/\\evil.example")]
     [InlineData("/\t/evil.example")]
-    public async Task Login_ExternalReturnUrl_RedirectsToTheSiteRoot(string returnUrl)
+    public async Task Login_ExternalReturnUrl_RedirectsToTheUsersAccountPage(string returnUrl)
     {
         using var browser = fixture.Browser();
 
         var response = await SignInFixture.PostLoginAsync(browser, "edsger", fixture.Password, returnUrl);
 
-        SignInFixture.AssertRedirect(response, "/");
+        SignInFixture.AssertRedirect(response, "/account/apps");
+        Assert.Contains("(edsger)", await browser.GetStringAsync("/account/apps"), StringComparison.Ordinal);
         var page = await browser.GetStringAsync("/account/login?ReturnUrl=" + Uri.EscapeDataString(returnUrl));
         Assert.DoesNotContain("evil.example", page, StringComparison.Ordinal);
     }
@@ -214,7 +215,7 @@ public sealed class SignInPageTests(SignInFixture fixture) : IClassFixture<SignI
     {
         using var browser = fixture.Browser();
         var user = await fixture.UserAsync("ken");
-        SignInFixture.AssertRedirect(await SignInFixture.PostLoginAsync(browser, "ken", fixture.Password), "/");
+        SignInFixture.AssertRedirect(await SignInFixture.PostLoginAsync(browser, "ken", fixture.Password), "/account/apps");
         var signedIn = (await EventStoreReader.EventsAsync(fixture.Postgres, user.Id)).Single(e => e.Type == "user_signed_in");
 
         var token = await SignInFixture.AntiforgeryTokenAsync(browser, "/account/logout?ReturnUrl=%2Fsigned-out");
@@ -237,7 +238,7 @@ public sealed class SignInPageTests(SignInFixture fixture) : IClassFixture<SignI
     public async Task Logout_ExternalReturnUrl_StaysOnTheSite()
     {
         using var browser = fixture.Browser();
-        SignInFixture.AssertRedirect(await SignInFixture.PostLoginAsync(browser, "edsger", fixture.Password), "/");
+        SignInFixture.AssertRedirect(await SignInFixture.PostLoginAsync(browser, "edsger", fixture.Password), "/account/apps");
         var token = await SignInFixture.AntiforgeryTokenAsync(browser, "/account/logout");
 
         var response = await browser.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>

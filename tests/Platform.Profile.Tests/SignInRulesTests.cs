@@ -115,6 +115,6 @@ public sealed class SignInRulesTests
     public void LocalUrl_IsLocal_OnlyForAPathOnThisSite(string? url, bool local)
     {
         Assert.Equal(local, LocalUrl.IsLocal(url));
-        Assert.Equal(local ? url : "/", LocalUrl.OrRoot(url));
+        Assert.Equal(local ? url : "/account/apps", LocalUrl.OrAccountHome(url));
     }
 }

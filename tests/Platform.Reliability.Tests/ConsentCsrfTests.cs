@@ -59,6 +59,8 @@ public sealed class ConsentCsrfTests(ReliabilityFixture fixture, ITestOutputHelp
         var forged = await page.RunAndWaitForResponseAsync(
             () => page.GotoAsync(attackerPage.AbsoluteUri),
             response => response.Request.Method == "POST" && response.Url.StartsWith(ConsentScene.AuthorizeEndpointVia(platform).AbsoluteUri, StringComparison.Ordinal));
+        // The forged POST's error page must have loaded before the next navigation, which it would otherwise interrupt.
+        await page.WaitForURLAsync(ConsentScene.AuthorizeEndpointVia(platform).AbsoluteUri);
         var sent = await forged.Request.AllHeadersAsync();
         var sessionCookieSent = sent.GetValueOrDefault("cookie")?.Contains("platform.session=", StringComparison.Ordinal) == true;
         var grantsAfterForgery = await scene.GrantCountAsync();

@@ -13,6 +13,9 @@ public static class LocalUrl
         (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) &&
         !url.Any(char.IsControl);
 
-    /// <summary><paramref name="url"/> when it is local, else the site's root.</summary>
-    public static string OrRoot(string? url) => IsLocal(url) ? url! : "/";
+    /// <summary>Where a user who signed in without a (local) return address lands: their own account page.</summary>
+    public const string AccountHome = "/account/apps";
+
+    /// <summary><paramref name="url"/> when it is local, else the user's account page (the issuer's root has no page).</summary>
+    public static string OrAccountHome(string? url) => IsLocal(url) ? url! : AccountHome;
 }

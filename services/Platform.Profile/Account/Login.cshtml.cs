@@ -50,6 +50,6 @@ public sealed class LoginModel(PasswordSignIn signIn) : PageModel
         }
 
         await HttpContext.SignInAsync(SignInSession.Scheme, principal, new AuthenticationProperties { IsPersistent = false });
-        return LocalRedirect(LocalUrl.OrRoot(ReturnUrl));
+        return LocalRedirect(LocalUrl.OrAccountHome(ReturnUrl));
     }
 }
