@@ -77,6 +77,9 @@ public static class IdentityStore
             .ReplaceApplicationManager<Client, ClientManager>()
             .ReplaceTokenManager<Token, TokenManager>();
 
+        // New tokens of concurrent requests commit together (one transaction each time a writer is free).
+        builder.Services.TryAddSingleton<GroupCommit>();
+
         // Per-replica lookups by client id and scope name (ReadCache): bounded by Platform:Identity:LookupLifetime.
         builder.Services.TryAddSingleton(sp =>
             sp.GetService<IConfiguration>()?.GetSection(IdentityCacheOptions.Section).Get<IdentityCacheOptions>() ?? new IdentityCacheOptions());

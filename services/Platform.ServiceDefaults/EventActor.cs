@@ -84,10 +84,8 @@ public static class EventActor
             // Marten has copied the session's headers onto the events already: stamp the events (see TraceCorrelation).
             if (Current is { } actor)
             {
-                foreach (var @event in session.PendingChanges.Streams().SelectMany(stream => stream.Events))
-                {
-                    @event.SetHeader(Header, actor);
-                }
+                new EventStamp(TraceParent: null, TraceId: null, actor)
+                    .Apply(session.PendingChanges.Streams().SelectMany(stream => stream.Events));
             }
 
             return Task.CompletedTask;

@@ -18,9 +18,12 @@ namespace Platform.ServiceDefaults;
 /// </summary>
 public static class Telemetry
 {
+    /// <summary>The spans of the writes that commit together (the group commit of new tokens).</summary>
+    public const string StorageSource = "Platform.Storage";
+
     /// <summary>The activity sources every service listens to, besides the ASP.NET Core, HttpClient and Npgsql instrumentation.</summary>
     public static readonly IReadOnlyList<string> ActivitySources =
-        [EventRelay.ActivitySourceName, PlatformMeters.Projection, "MassTransit", "Marten"];
+        [EventRelay.ActivitySourceName, PlatformMeters.Projection, StorageSource, "MassTransit", "Marten"];
 
     /// <summary>The meters every service exports: Platform's own and the libraries'.</summary>
     public static readonly IReadOnlyList<string> Meters =

@@ -11,7 +11,8 @@ namespace Platform.ServiceDefaults;
 /// <remarks>
 /// Marten copies a session's headers onto its events before it calls the listeners, so a header set on
 /// the session here would be lost: the pending events themselves are stamped. Their rows are written after
-/// the listeners have run.
+/// the listeners have run. An event stamped already (<see cref="EventStamp"/>, a write decided in another
+/// request and committed with others) keeps its own trace.
 /// </remarks>
 internal sealed class TraceCorrelation : DocumentSessionListenerBase
 {
@@ -19,11 +20,8 @@ internal sealed class TraceCorrelation : DocumentSessionListenerBase
     {
         if (Activity.Current is { Id: { } traceParent } activity)
         {
-            foreach (var @event in session.PendingChanges.Streams().SelectMany(stream => stream.Events))
-            {
-                @event.CorrelationId ??= activity.TraceId.ToString();
-                @event.SetHeader(Bus.TraceHeaders.TraceParent, traceParent);
-            }
+            new EventStamp(traceParent, activity.TraceId.ToString(), Actor: null)
+                .Apply(session.PendingChanges.Streams().SelectMany(stream => stream.Events));
         }
 
         return Task.CompletedTask;

@@ -138,7 +138,8 @@ public static class EventWrites
         await session.SaveChangesAsync(cancellationToken);
     }
 
-    private static bool IsConcurrencyFailure(Exception exception) =>
+    /// <summary>Whether <paramref name="exception"/> (or one inside it) is Marten's optimistic-concurrency failure.</summary>
+    public static bool IsConcurrencyFailure(Exception exception) =>
         exception is JasperFx.ConcurrencyException or ConcurrentUpdateException
         || (exception.InnerException is { } inner && IsConcurrencyFailure(inner));
 }

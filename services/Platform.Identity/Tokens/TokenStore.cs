@@ -16,7 +16,11 @@ namespace Platform.Identity.Tokens;
 /// OpenIddict's token store on the Marten event store: every write appends to the token's stream (with the
 /// stream version the caller read as the expected version), every read comes from the inline projection.
 /// </summary>
-public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIddictCoreOptions> options)
+/// <remarks>
+/// A new token is written through <see cref="GroupCommit"/>: the tokens of concurrent requests share one transaction,
+/// and each request returns once its own token has committed.
+/// </remarks>
+public sealed class TokenStore(IDocumentStore documents, GroupCommit newStreams, IOptionsMonitor<OpenIddictCoreOptions> options)
     : ProjectedDocumentStore<Token>(documents, options), IOpenIddictTokenStore<Token>
 {
     private const string Concurrency = OpenIddictResources.ID0247;
@@ -28,14 +32,26 @@ public sealed class TokenStore(IDocumentStore documents, IOptionsMonitor<OpenIdd
         // Another component may pre-assign the id (it is the token's jti): keep it.
         token.Id ??= Guid.CreateVersion7().ToString();
 
-        await using var session = Documents.LightweightSession();
-        session.Events.StartStream<Token>(token.Id, TokenChanges.Issue(token, Now));
-        if (token.Payload is not null)
+        var events = TokenChanges.Issue(token, Now);
+        var payload = token.Payload is null ? null : new TokenPayload { Id = token.Id, Payload = token.Payload };
+        try
         {
-            session.Store(new TokenPayload { Id = token.Id, Payload = token.Payload });
+            await newStreams.WriteAsync(session =>
+            {
+                var stream = session.Events.StartStream<Token>(token.Id, events);
+                if (payload is not null)
+                {
+                    session.Store(payload);
+                }
+
+                return [stream];
+            }, cancellationToken);
+        }
+        catch (Exception exception) when (EventWrites.IsConcurrencyFailure(exception))
+        {
+            throw new OpenIddictExceptions.ConcurrencyException(OpenIddictResources.GetResourceString(Concurrency), exception);
         }
 
-        await session.SaveAsync(Concurrency, cancellationToken);
         token.Version = 1;
         token.PayloadLoaded = true;
         token.PayloadChanged = false;
