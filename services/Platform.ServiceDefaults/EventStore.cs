@@ -79,6 +79,9 @@ public static class EventStore
             options.Events.MapEventType(definition.Type, definition.StoredName);
         }
 
+        // Projection replicas read the revocation-kind events by sequence five times a second (ReplicaFreshness).
+        options.AddRevocationIndex();
+
         options.Listeners.Add(new TraceCorrelation());
         options.Listeners.Add(new EventActor.Stamp());
         options.Listeners.Add(new Bus.AppendNotification());

@@ -110,6 +110,31 @@ public sealed class SchemaCommandTests
         Assert.Contains($"{service} wait-for-schema: the database matches this release.", waited.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>Whichever writer's Job step runs first, the projection's freshness poll finds its index.</summary>
+    [Theory]
+    [InlineData("Platform.Authorization")]
+    [InlineData("Platform.Profile")]
+    [InlineData("Platform.Token")]
+    public async Task ApplySchema_OfAWriter_CreatesTheRevocationIndexOnTheEventStore(string service)
+    {
+        var postgres = await TestServers.CreateDatabaseAsync("schema_revocation_index");
+
+        var apply = await RunAsync(service, ["apply-schema"], Settings(postgres, ClosedRabbitMq, seedFile: null));
+
+        Assert.True(apply.ExitCode == 0, $"apply-schema exited {apply.ExitCode}:\n{apply.Output}");
+        await using var connection = new NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'platform' AND tablename = 'mt_events' AND indexname = 'mt_events_revocations'", connection);
+        var definition = (string?)await command.ExecuteScalarAsync();
+        Assert.NotNull(definition);
+        Assert.Contains("(seq_id) WHERE", definition, StringComparison.Ordinal);
+        foreach (var name in new[] { "token_revoked", "token_pruned", "grant_revoked", "client_disabled", "user_disabled" })
+        {
+            Assert.Contains($"'{name}'", definition, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task WaitForSchema_AfterAnotherServicesSchemaOnly_KeepsWaitingForItsOwnTables()
     {

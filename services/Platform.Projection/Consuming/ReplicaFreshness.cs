@@ -3,9 +3,8 @@ using System.Diagnostics.Metrics;
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using Platform.Contracts;
-using Platform.Contracts.Events;
 using Platform.Projection.ReadModel;
+using Platform.ServiceDefaults;
 
 namespace Platform.Projection.Consuming;
 
@@ -16,20 +15,26 @@ namespace Platform.Projection.Consuming;
 /// <remarks>
 /// Lag is measured on what matters for "never active after revocation": the revocation-kind events
 /// (<see cref="RevocationEvents"/>) this replica receives on its own eviction queue. A timer reads the new ones
-/// from the store (<c>platform.mt_events</c>, by primary key from a cursor, so the read stays small), and each
-/// stays pending until this replica applied it. Lag in events is the number pending; lag in seconds is the age of
+/// from the store (<c>platform.mt_events</c>, from a cursor through the partial index of those events that the
+/// writers create, so the read stays small however many other events the store holds), and each stays pending
+/// until this replica applied it. Lag in events is the number pending; lag in seconds is the age of
 /// the oldest. Measuring the store's whole high-water mark instead would never reach zero: most events
 /// (sign-ins, scopes) are not projected, and replicas share the durable queues, so none sees every event.
 /// </remarks>
 public sealed class ReplicaFreshness : BackgroundService, IHealthCheck
 {
-    public static readonly IReadOnlyList<Type> RevocationEvents =
-        [typeof(TokenRevoked), typeof(TokenPruned), typeof(GrantRevoked), typeof(ClientDisabled), typeof(UserDisabled)];
+    /// <summary>
+    /// The poll: revocation-kind events above a sequence. It repeats the index's predicate word for word, so that
+    /// PostgreSQL reads <see cref="RevocationEvents.IndexName"/> whether the plan is custom or generic.
+    /// </summary>
+    public static string StoreQuery { get; } = $"""
+        SELECT seq_id, timestamp FROM platform.mt_events
+        WHERE seq_id > $1 AND {RevocationEvents.Predicate} ORDER BY seq_id LIMIT 10000
+        """;
 
     // Sequences are taken before commit, so a lower one can become visible after a higher one: re-read a window.
     private const long RescanWindow = 500;
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(200);
-    private static readonly string[] StoredNames = RevocationEvents.Select(type => EventCatalogue.Of(type).StoredName).ToArray();
 
     private readonly NpgsqlDataSource dataSource;
     private readonly IBusControl bus;
@@ -127,14 +132,10 @@ public sealed class ReplicaFreshness : BackgroundService, IHealthCheck
 
     private async Task ReadStoreAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT seq_id, timestamp FROM platform.mt_events
-            WHERE seq_id > $1 AND type = ANY($2) ORDER BY seq_id LIMIT 10000
-            """);
+        await using var command = dataSource.CreateCommand(StoreQuery);
         var first = cursor < 0;
         var from = first ? await HighWaterAsync(cancellationToken) - RescanWindow : cursor - RescanWindow;
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, from) });
-        command.Parameters.Add(new NpgsqlParameter { Value = StoredNames });
         var highest = Math.Max(cursor, from);
         try
         {
