@@ -16,7 +16,8 @@ return await PlatformHost.RunAsync(args, builder =>
     // A database outage backs off for about two minutes; concurrent writes of one view retry at once.
     builder.AddPlatformBus(consumers =>
     {
-        consumers.AddConsumer<TokenEventsConsumer>();
+        consumers.AddConsumer<TokenEventsConsumer>().ExcludeFromConfigureEndpoints();
+        consumers.AddConsumer<TokenIssuedConsumer>(TokenIssuedConsumer.Configure).ExcludeFromConfigureEndpoints();
         consumers.AddConsumer<ClientEventsConsumer>();
         consumers.AddConsumer<GrantEventsConsumer>();
         consumers.AddConsumer<UserEventsConsumer>();
@@ -31,6 +32,13 @@ return await PlatformHost.RunAsync(args, builder =>
             retry.Handle<JasperFx.ConcurrencyException>();
             retry.Handle<JasperFx.DocumentAlreadyExistsException>();
             retry.Incremental(20, TimeSpan.Zero, TimeSpan.FromMilliseconds(10));
+        });
+        // Both retries take a batch of issuances as a whole; once they are spent, its messages go to the error queue.
+        // The token events keep their one queue (projection-token-events): issuances in batches, the others one by one.
+        rabbit.ReceiveEndpoint(context.EndpointNameFormatter.Consumer<TokenEventsConsumer>(), endpoint =>
+        {
+            endpoint.ConfigureConsumer<TokenIssuedConsumer>(context);
+            endpoint.ConfigureConsumer<TokenEventsConsumer>(context, consumer => consumer.ConcurrentMessageLimit = TokenEventsConsumer.ConcurrentMessageLimit);
         });
         // Every replica its own queue for revocations (fan-out). Durable, so that it outlives a broker restart and a
         // lost connection with the revocations published meanwhile (an auto-delete queue is gone then, and a

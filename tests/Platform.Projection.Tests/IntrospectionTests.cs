@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Npgsql;
 using Platform.Contracts.Events;
 using Platform.Identity.Clients;
 using Platform.Projection.ReadModel;
@@ -63,6 +64,42 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
         await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.LastSequence == sequence);
 
         Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Introspect_BurstOfIssuancesOneRevokedFirstOneTwice_ActiveButTheRevokedAndFewerTransactionsThanTokens()
+    {
+        var caller = await RegisterCallerAsync();
+        var tokens = Enumerable.Range(0, 40).Select(_ => NewToken()).ToList();
+        var (revokedId, revoked) = tokens[7];
+        const long firstSequence = 3_000_000;
+        await fixture.PublishAsync(revokedId, 2, new TokenRevoked(revokedId, RevocationReasons.RevocationRequest, Now), atSequence: firstSequence + tokens.Count);
+        await fixture.WaitForViewAsync<TokenView>(revokedId, view => view.State == TokenState.Revoked);
+
+        // One relay page: every issuance published at once, the same issuance of one token twice.
+        await Task.WhenAll(tokens
+            .Select((token, index) => (token.Id, token.Token, Sequence: firstSequence + index))
+            .Append((tokens[3].Id, tokens[3].Token, Sequence: firstSequence + 3))
+            .Select(issued => fixture.PublishAsync(issued.Id, 1, Issued(issued.Id, issued.Token, "shop-app", audience: caller.ClientId), atSequence: issued.Sequence)));
+        foreach (var (tokenId, _) in tokens)
+        {
+            await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.ReferenceIdHash is not null);
+        }
+
+        foreach (var (tokenId, token) in tokens.Where(token => token.Id != revokedId))
+        {
+            Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean(), $"Token {tokenId} is not active.");
+        }
+
+        Assert.Equal("""{"active":false}""", (await IntrospectAsync(caller, revoked)).GetRawText());
+        // Each row's xmin is the transaction that wrote it last: one transaction per token would give as many as tokens.
+        await using var connection = fixture.ReadModel.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var transactions = new NpgsqlCommand(
+            $"SELECT count(DISTINCT xmin::text) FROM {ReadModelStore.Schema}.mt_doc_tokenview WHERE id = ANY($1)", connection);
+        transactions.Parameters.Add(new NpgsqlParameter { Value = tokens.Select(token => token.Id).ToArray() });
+        var written = (long)(await transactions.ExecuteScalarAsync())!;
+        Assert.True(written < tokens.Count, $"{tokens.Count} issued tokens' views were written in {written} transactions.");
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class EvictionConsumer(IDocumentStore store, ProjectionFeed feed, 
         CascadeAsync<UserView, UserDisabled>(context.Message, (current, e) => UserEvolution.Apply(current, e.Data, e.StreamVersion, e.Sequence), context.CancellationToken);
 
     private async Task CascadeAsync<TView, TEvent>(EventEnvelope<TEvent> envelope, Func<TView?, EventEnvelope<TEvent>, TView> evolve, CancellationToken cancellationToken)
-        where TView : class where TEvent : class
+        where TView : class, IView where TEvent : class
     {
         await ApplyAsync<TView, TEvent>(envelope, current => evolve(current, envelope), cancellationToken);
         cache.EvictAll();
@@ -59,6 +59,6 @@ public sealed class EvictionConsumer(IDocumentStore store, ProjectionFeed feed, 
     }
 
     private Task ApplyAsync<TView, TEvent>(EventEnvelope<TEvent> envelope, Func<TView?, TView> evolve, CancellationToken cancellationToken)
-        where TView : class where TEvent : class =>
+        where TView : class, IView where TEvent : class =>
         ReadModelWrite.ApplyAsync(store, feed, envelope.StreamId, envelope.Sequence, envelope.Timestamp, evolve, cancellationToken);
 }

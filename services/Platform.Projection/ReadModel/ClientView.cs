@@ -3,7 +3,7 @@ using Platform.Contracts.Events;
 namespace Platform.Projection.ReadModel;
 
 /// <summary>What the projection knows of a client: to authenticate introspection callers and to cascade a disabled client to its tokens.</summary>
-public sealed record ClientView
+public sealed record ClientView : IView
 {
     public required string Id { get; init; }
     public string? ClientId { get; init; }

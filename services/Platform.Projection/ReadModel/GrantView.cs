@@ -3,7 +3,7 @@ using Platform.Contracts.Events;
 namespace Platform.Projection.ReadModel;
 
 /// <summary>What the projection knows of a grant: enough to cascade its revocation to every token issued under it.</summary>
-public sealed record GrantView
+public sealed record GrantView : IView
 {
     public required string Id { get; init; }
     public string? ApplicationId { get; init; }

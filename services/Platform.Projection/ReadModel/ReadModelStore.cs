@@ -41,5 +41,11 @@ public static class ReadModelStore
     }
 }
 
+/// <summary>A view of the read model: one document per stream, under the stream's id.</summary>
+public interface IView
+{
+    string Id { get; }
+}
+
 /// <summary>The public issuer URL, which introspection answers name as <c>iss</c>.</summary>
 public sealed record PublicIssuer(Uri Value);

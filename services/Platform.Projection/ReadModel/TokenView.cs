@@ -3,7 +3,7 @@ using Platform.Contracts.Events;
 namespace Platform.Projection.ReadModel;
 
 /// <summary>What introspection needs to know about one token, built from its events in any order.</summary>
-public sealed record TokenView
+public sealed record TokenView : IView
 {
     public required string Id { get; init; }
     public TokenState State { get; init; } = TokenState.Unknown;

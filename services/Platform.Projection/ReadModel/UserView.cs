@@ -3,7 +3,7 @@ using Platform.Contracts.Events;
 namespace Platform.Projection.ReadModel;
 
 /// <summary>What the projection knows of a user: the name introspection reports, and whether their tokens still count.</summary>
-public sealed record UserView
+public sealed record UserView : IView
 {
     public required string Id { get; init; }
     public string? UserName { get; init; }

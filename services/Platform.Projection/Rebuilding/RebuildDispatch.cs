@@ -10,7 +10,8 @@ namespace Platform.Projection.Rebuilding;
 /// <summary>
 /// From a stored event to a view: which events the read model keeps, and the same pure evolutions the bus
 /// consumers apply. The events are those the consumers subscribe to (read off their <c>IConsumer&lt;EventEnvelope&lt;T&gt;&gt;</c>
-/// interfaces), so a rebuild can never keep more or fewer kinds than the live read model does.
+/// and <c>IConsumer&lt;Batch&lt;EventEnvelope&lt;T&gt;&gt;&gt;</c> interfaces), so a rebuild can never keep more or fewer kinds than the
+/// live read model does.
 /// </summary>
 public static class RebuildDispatch
 {
@@ -22,18 +23,19 @@ public static class RebuildDispatch
     private static readonly (Type Consumer, Type View)[] Consumers =
     [
         (typeof(TokenEventsConsumer), typeof(TokenView)),
+        (typeof(TokenIssuedConsumer), typeof(TokenView)),
         (typeof(ClientEventsConsumer), typeof(ClientView)),
         (typeof(GrantEventsConsumer), typeof(GrantView)),
         (typeof(UserEventsConsumer), typeof(UserView)),
     ];
 
     /// <summary>Every view type of the read model, in a fixed order.</summary>
-    public static IReadOnlyList<Type> ViewTypes { get; } = [.. Consumers.Select(c => c.View)];
+    public static IReadOnlyList<Type> ViewTypes { get; } = [.. Consumers.Select(c => c.View).Distinct()];
 
     private static readonly FrozenDictionary<string, (EventDefinition Definition, Type View)> Kept = Consumers
         .SelectMany(c => c.Consumer.GetInterfaces()
             .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(MassTransit.IConsumer<>))
-            .Select(i => i.GetGenericArguments()[0])
+            .Select(i => Unbatched(i.GetGenericArguments()[0]))
             .Where(m => m.IsGenericType && m.GetGenericTypeDefinition() == typeof(EventEnvelope<>))
             .Select(m => (Definition: EventCatalogue.Of(m.GetGenericArguments()[0]), c.View)))
         .ToFrozenDictionary(k => k.Definition.StoredName);
@@ -64,6 +66,9 @@ public static class RebuildDispatch
         var view when view == typeof(UserView) => UserEvolution.Apply((UserView?)current, @event, streamVersion, sequence),
         _ => throw new ArgumentException($"{@event.GetType().Name} is not an event the read model keeps.", nameof(@event)),
     };
+
+    private static Type Unbatched(Type message) =>
+        message.IsGenericType && message.GetGenericTypeDefinition() == typeof(MassTransit.Batch<>) ? message.GetGenericArguments()[0] : message;
 
     private static Type? ViewOfEvent(object @event) =>
         ViewOf(EventCatalogue.Of(@event.GetType()).StoredName);
