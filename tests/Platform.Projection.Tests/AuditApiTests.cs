@@ -110,6 +110,16 @@ public sealed class AuditFixture : IAsyncLifetime
             Scopes = ["platform.audit"], ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
         });
         await session.SaveChangesAsync();
+
+        // The auditor's token is in the read model only, not in the writers' documents (where every real token is,
+        // written with its TokenIssued), and a replica reads its read model only once it can show it is fresh: its
+        // bus connected and the store read. Before that it reads the writers' documents and rightly answers 401 for
+        // this token. Ready means exactly that.
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var ready = await Http.GetAsync("health/ready");
+            return ready.IsSuccessStatusCode;
+        }, "the projection replica to be ready (its bus connected, the store read)");
     }
 
     public async Task AppendAsync(string streamId, params object[] appended)
