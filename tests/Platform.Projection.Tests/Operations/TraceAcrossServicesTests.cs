@@ -75,12 +75,23 @@ public sealed class TraceAcrossServicesTests : IAsyncLifetime
         var request = Assert.Single(Snapshot(tokenSpans), IsRevocation);
         var trace = request.TraceId;
 
-        // The projection service's receive of the revocation, in the request's trace. A span is exported when it
-        // ends, so once this outermost one is, the consume and the read-model update under it are too.
+        // A span is exported when it ends, and the two ends of this path end in no fixed order: the relay's publish
+        // (and MassTransit's send under it) ends when RabbitMQ confirms the message, which can come after the
+        // projection service has received, applied and acknowledged it. So wait for both: the relay's publish of the
+        // revocation with its send, and the projection service's receive, the outermost span on that side (once it
+        // is exported, the consume and the read-model update under it are too).
+        static bool IsRelayOfRevocation(Activity span) =>
+            span.Source.Name == EventRelay.ActivitySourceName && Equals(span.GetTagItem("platform.event.type"), "token_revoked");
         await Eventually.HoldsAsync(
-            () => Snapshot(projectionSpans).Any(span => span.TraceId == trace && span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Consumer
-                && Equals(span.GetTagItem("messaging.operation"), "receive") && OnOwnQueue(span)),
-            "the projection service's receive of the revocation to join the request's trace");
+            () =>
+            {
+                var published = Snapshot(tokenSpans).Where(span => span.TraceId == trace).ToList();
+                return published.Where(IsRelayOfRevocation).Any(relay => published.Any(send =>
+                        send.Source.Name == "MassTransit" && send.Kind == ActivityKind.Producer && send.ParentSpanId == relay.SpanId))
+                    && Snapshot(projectionSpans).Any(span => span.TraceId == trace && span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Consumer
+                        && Equals(span.GetTagItem("messaging.operation"), "receive") && OnOwnQueue(span));
+            },
+            "the relay's publish of the revocation and the projection service's receive of it to join the request's trace");
 
         var spans = Snapshot(projectionSpans).Where(span => span.TraceId == trace).Concat(Snapshot(tokenSpans).Where(span => span.TraceId == trace))
             .DistinctBy(span => span.SpanId).ToDictionary(span => span.SpanId);
@@ -88,7 +99,7 @@ public sealed class TraceAcrossServicesTests : IAsyncLifetime
         // The append: the request's own Marten/Npgsql work.
         Assert.Contains(spans.Values, span => span.Source.Name is "Npgsql" or "Marten" && DescendsFrom(span, request, spans));
         // The relay's publish, started by the daemon as a child of what the append stored.
-        var relay = Assert.Single(spans.Values, span => span.Source.Name == EventRelay.ActivitySourceName && Equals(span.GetTagItem("platform.event.type"), "token_revoked"));
+        var relay = Assert.Single(spans.Values, IsRelayOfRevocation);
         Assert.True(DescendsFrom(relay, request, spans), "The relay's publish is not a descendant of the revocation request.");
         // MassTransit's send, and its consume on one of the projection's own queues.
         var send = Assert.Single(spans.Values, span => span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Producer && span.ParentSpanId == relay.SpanId);
