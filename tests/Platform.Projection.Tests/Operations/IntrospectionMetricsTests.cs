@@ -14,9 +14,10 @@ namespace Platform.Projection.Tests.Operations;
 
 /// <summary>
 /// Introspection's counters, latency histogram and cache counters, read as a dashboard reads them: each answer
-/// adds one to the series of its token kind and result, and a hot token is a cache hit.
+/// adds one to the series of its token kind and result, and a hot token is a cache hit. On a broker of its own, so
+/// that no other test's events clear the replica's caches between two introspections.
 /// </summary>
-public sealed class IntrospectionMetricsTests(ProjectionFixture fixture) : IClassFixture<ProjectionFixture>
+public sealed class IntrospectionMetricsTests(ProjectionFixtureOnOwnBroker fixture) : IClassFixture<ProjectionFixtureOnOwnBroker>
 {
     private MeterCapture Capture() => new(fixture.Services.GetRequiredService<IMeterFactory>(), PlatformMeters.Projection);
 
@@ -73,10 +74,13 @@ public sealed class IntrospectionMetricsTests(ProjectionFixture fixture) : IClas
     {
         var applicationId = $"api-{Guid.NewGuid():N}";
         var secret = PlatformCluster.NewSecret();
-        await fixture.PublishAsync(applicationId, 1, new ClientRegistered(
+        var sequence = await fixture.PublishAsync(applicationId, 1, new ClientRegistered(
             applicationId, applicationId, applicationId, "confidential", "web", "explicit", [], [], ["ept:introspection", "scp:platform.admin"],
             [], new Dictionary<string, string>(), ClientSecrets.Hash(secret), DateTimeOffset.UtcNow));
         await fixture.WaitForViewAsync<ClientView>(applicationId, view => view.SecretHash is not null);
+        // The consumer clears the cached callers just after it stores the view: done before the test's first
+        // introspection caches this caller, or it would empty the cache between the two.
+        await fixture.WaitForConsumedAsync(sequence);
         return (applicationId, secret);
     }
 
