@@ -89,16 +89,22 @@ public sealed class ReadinessTests
         return (await session.Events.FetchStreamAsync(tokenId)).Single();
     }
 
-    /// <summary>A projection replica (MaxLag one second), and a bus of the test's own that delivers as the relay does.</summary>
+    /// <summary>
+    /// A projection replica (MaxLag one second) on a RabbitMQ of its own, and a bus that delivers as the relay does.
+    /// On the shared broker every other test's revocations reach this replica's eviction queue too (the exchanges are
+    /// fan-outs named by event), and one whose sequence number equals this test's would count as applied here.
+    /// </summary>
     private sealed class Replica : IAsyncDisposable
     {
+        private readonly PrivateRabbitMq broker;
         private readonly WebApplicationFactory<Program> factory;
         private readonly HttpClient http;
         private readonly ServiceProvider publisherServices;
         private readonly IBusControl publisher;
 
-        private Replica(WebApplicationFactory<Program> factory, ServiceProvider publisherServices)
+        private Replica(PrivateRabbitMq broker, WebApplicationFactory<Program> factory, ServiceProvider publisherServices)
         {
+            this.broker = broker;
             this.factory = factory;
             http = factory.CreateClient();
             this.publisherServices = publisherServices;
@@ -109,7 +115,8 @@ public sealed class ReadinessTests
 
         public static async Task<Replica> StartAsync(string postgres)
         {
-            var rabbitMq = await TestServers.RabbitMqAsync();
+            var broker = await PrivateRabbitMq.StartAsync();
+            var rabbitMq = broker.Uri;
             var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
                 .UseSetting("ConnectionStrings:Postgres", postgres)
                 .UseSetting("ConnectionStrings:RabbitMq", rabbitMq)
@@ -123,7 +130,7 @@ public sealed class ReadinessTests
                     rabbit.MessageTopology.SetEntityNameFormatter(new CatalogueEntityNames(rabbit.MessageTopology.EntityNameFormatter));
                 }))
                 .BuildServiceProvider();
-            var replica = new Replica(factory, publisherServices);
+            var replica = new Replica(broker, factory, publisherServices);
             await replica.WaitForReadyAsync(ready: true);
             await replica.publisher.StartAsync();
             return replica;
@@ -156,6 +163,7 @@ public sealed class ReadinessTests
             await publisherServices.DisposeAsync();
             http.Dispose();
             await factory.DisposeAsync();
+            await broker.DisposeAsync();
         }
     }
 }
