@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -74,21 +73,5 @@ public static class EventActor
             });
             next(app);
         };
-    }
-
-    /// <summary>Stamps the actor header on every event of a session saved within a request.</summary>
-    internal sealed class Stamp : DocumentSessionListenerBase
-    {
-        public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
-        {
-            // Marten has copied the session's headers onto the events already: stamp the events (see TraceCorrelation).
-            if (Current is { } actor)
-            {
-                new EventStamp(TraceParent: null, TraceId: null, actor)
-                    .Apply(session.PendingChanges.Streams().SelectMany(stream => stream.Events));
-            }
-
-            return Task.CompletedTask;
-        }
     }
 }

@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using JasperFx.Events;
+using Marten;
 
 namespace Platform.ServiceDefaults;
 
 /// <summary>
-/// What an event is stamped with about the request that decided it: the trace (<see cref="TraceCorrelation"/>)
-/// and the actor (<see cref="EventActor"/>). The session listeners stamp every event of a save from the ambient
-/// request; a write that is committed later, by another task (a group commit), captures the stamp where it is
-/// decided and applies it to its own events, which the listeners then leave as they are.
+/// What an event is stamped with about the request that decided it: the trace (its id as the correlation id, the
+/// W3C <c>traceparent</c> as a header the relay carries onto the bus, so one trace runs from the HTTP request through
+/// the append, the relay and RabbitMQ to the projection) and the actor (<see cref="EventActor"/>). The session
+/// <see cref="Listener"/> stamps every event of a save from the ambient request; a write that is committed later, by
+/// another task (a group commit), captures the stamp where it is decided and applies it to its own events, which the
+/// listener then leaves as they are.
 /// </summary>
 public readonly record struct EventStamp(string? TraceParent, string? TraceId, string? Actor)
 {
@@ -32,6 +35,21 @@ public readonly record struct EventStamp(string? TraceParent, string? TraceId, s
             {
                 @event.SetHeader(EventActor.Header, Actor);
             }
+        }
+    }
+
+    /// <summary>Stamps the pending events of every save with the ambient request's trace and actor.</summary>
+    /// <remarks>
+    /// Marten copies a session's headers onto its events before it calls the listeners, so a header set on the
+    /// session here would be lost: the pending events themselves are stamped. Their rows are written after the
+    /// listeners have run.
+    /// </remarks>
+    internal sealed class Listener : DocumentSessionListenerBase
+    {
+        public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+        {
+            Capture().Apply(session.PendingChanges.Streams().SelectMany(stream => stream.Events));
+            return Task.CompletedTask;
         }
     }
 }

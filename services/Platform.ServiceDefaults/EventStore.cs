@@ -82,8 +82,7 @@ public static class EventStore
         // Projection replicas read the revocation-kind events by sequence five times a second (ReplicaFreshness).
         options.AddRevocationIndex();
 
-        options.Listeners.Add(new TraceCorrelation());
-        options.Listeners.Add(new EventActor.Stamp());
+        options.Listeners.Add(new EventStamp.Listener());
         options.Listeners.Add(new Bus.AppendNotification());
 
         // A span per session's connection, parent of Npgsql's command spans; a counter of appended events by type.

@@ -44,11 +44,15 @@ public static class EventWrites
     /// <param name="session">The session holding the appends.</param>
     /// <param name="concurrencyMessage">The OpenIddict resource id of the message (for example ID0247 for tokens).</param>
     /// <param name="cancellationToken">Cancels the save.</param>
-    public static async Task SaveAsync(this IDocumentSession session, string concurrencyMessage, CancellationToken cancellationToken)
+    public static Task SaveAsync(this IDocumentSession session, string concurrencyMessage, CancellationToken cancellationToken) =>
+        ConcurrencyCheckedAsync(session.SaveChangesAsync(cancellationToken), concurrencyMessage);
+
+    /// <summary>Awaits a write, turning Marten's optimistic-concurrency failures into OpenIddict's.</summary>
+    public static async Task ConcurrencyCheckedAsync(Task write, string concurrencyMessage)
     {
         try
         {
-            await session.SaveChangesAsync(cancellationToken);
+            await write;
         }
         catch (Exception exception) when (IsConcurrencyFailure(exception))
         {
@@ -138,8 +142,7 @@ public static class EventWrites
         await session.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>Whether <paramref name="exception"/> (or one inside it) is Marten's optimistic-concurrency failure.</summary>
-    public static bool IsConcurrencyFailure(Exception exception) =>
+    private static bool IsConcurrencyFailure(Exception exception) =>
         exception is JasperFx.ConcurrencyException or ConcurrentUpdateException
         || (exception.InnerException is { } inner && IsConcurrencyFailure(inner));
 }

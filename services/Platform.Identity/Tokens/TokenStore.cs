@@ -34,24 +34,16 @@ public sealed class TokenStore(IDocumentStore documents, GroupCommit newStreams,
 
         var events = TokenChanges.Issue(token, Now);
         var payload = token.Payload is null ? null : new TokenPayload { Id = token.Id, Payload = token.Payload };
-        try
+        await EventWrites.ConcurrencyCheckedAsync(newStreams.WriteAsync(session =>
         {
-            await newStreams.WriteAsync(session =>
+            var stream = session.Events.StartStream<Token>(token.Id, events);
+            if (payload is not null)
             {
-                var stream = session.Events.StartStream<Token>(token.Id, events);
-                if (payload is not null)
-                {
-                    session.Store(payload);
-                }
+                session.Store(payload);
+            }
 
-                return [stream];
-            }, cancellationToken);
-        }
-        catch (Exception exception) when (EventWrites.IsConcurrencyFailure(exception))
-        {
-            throw new OpenIddictExceptions.ConcurrencyException(OpenIddictResources.GetResourceString(Concurrency), exception);
-        }
-
+            return [stream];
+        }, cancellationToken), Concurrency);
         token.Version = 1;
         token.PayloadLoaded = true;
         token.PayloadChanged = false;

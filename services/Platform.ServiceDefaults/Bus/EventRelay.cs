@@ -20,7 +20,7 @@ namespace Platform.ServiceDefaults.Bus;
 /// </summary>
 /// <remarks>
 /// The daemon runs outside the request that appended the event, so each publish starts its own activity as a child
-/// of the <c>traceparent</c> the append stored in the event's headers (<see cref="TraceCorrelation"/>). MassTransit's
+/// of the <c>traceparent</c> the append stored in the event's headers (<see cref="EventStamp"/>). MassTransit's
 /// send activity is then that activity's child, and MassTransit 8 carries it to the consumer in its own
 /// <c>MT-Activity-Id</c> header, which parents the consumer's receive activity: one trace from the request to the
 /// projection update.
