@@ -40,11 +40,16 @@ public static class ConsistencyCheck
                    (SELECT count(*) FROM r FULL JOIN l ON r.id = l.id WHERE r.data IS DISTINCT FROM l.data)
             """);
         summary.Parameters.Add(new() { Value = upTo });
-        await using var reader = await summary.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var (rebuiltSide, liveSide) = (new TableSide(reader.GetInt64(0), reader.GetString(1)), new TableSide(reader.GetInt64(2), reader.GetString(3)));
-        var (notCompared, differing) = (reader.GetInt64(4), reader.GetInt64(5));
-        await reader.DisposeAsync();
+        TableSide rebuiltSide, liveSide;
+        long notCompared, differing;
+        // Disposed once, at the end of this block: Npgsql reuses a connection's reader object, so a second dispose
+        // after the connection went back to the pool closes whichever request's reader it serves by then.
+        await using (var reader = await summary.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            (rebuiltSide, liveSide) = (new TableSide(reader.GetInt64(0), reader.GetString(1)), new TableSide(reader.GetInt64(2), reader.GetString(3)));
+            (notCompared, differing) = (reader.GetInt64(4), reader.GetInt64(5));
+        }
 
         var differences = new List<ViewDifference>();
         if (differing > 0)
