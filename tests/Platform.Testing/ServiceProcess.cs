@@ -151,10 +151,44 @@ public sealed class ServiceProcess : IAsyncDisposable
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 
+    /// <summary>
+    /// A port free right now, below the kernel's ephemeral range: a port from that range (what binding port 0 gives)
+    /// can be taken as the local port of any outgoing connection before the server it was meant for binds it; seen
+    /// with a private RabbitMQ, which binds seconds after start and then stopped on <c>eaddrinuse</c>. Each test
+    /// process starts at a random place in the range, so parallel test processes rarely try the same port.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < FreePorts.Count; attempt++)
+        {
+            var port = FreePorts.First + (int)((uint)Interlocked.Increment(ref nextFreePort) % (uint)FreePorts.Count);
+            try
+            {
+                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Taken: the next one.
+            }
+        }
+
+        throw new InvalidOperationException($"No free port in {FreePorts.First}..{FreePorts.First + FreePorts.Count - 1}.");
+    }
+
+    private static int nextFreePort = Random.Shared.Next();
+
+    private static readonly (int First, int Count) FreePorts = BelowEphemeralRange();
+
+    private static (int First, int Count) BelowEphemeralRange()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        var firstEphemeral = File.Exists(range) && int.TryParse(File.ReadAllText(range).Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], out var low)
+            ? low
+            : 49152;
+        // Up to 12,000 ports under it, never below 10000 (well-known and registered services live lower).
+        var first = Math.Max(10_000, firstEphemeral - 12_000);
+        return firstEphemeral - first >= 1_000 ? (first, firstEphemeral - first) : (20_000, 12_000);
     }
 }
