@@ -40,7 +40,8 @@ public static class EventCatalogue
         new(typeof(GrantUpdated), "grant_updated", StreamKinds.Grant),
         new(typeof(GrantPruned), "grant_pruned", StreamKinds.Grant),
 
-        new(typeof(TokenIssued), "token_issued", StreamKinds.Token),
+        // Almost every event under load (a token per client_credentials request): relayed in pages.
+        new(typeof(TokenIssued), "token_issued", StreamKinds.Token, Paged: true),
         new(typeof(TokenRedeemed), "token_redeemed", StreamKinds.Token),
         new(typeof(TokenRevoked), "token_revoked", StreamKinds.Token),
         new(typeof(TokenStatusChanged), "token_status_changed", StreamKinds.Token),
@@ -76,7 +77,12 @@ public static class EventCatalogue
 /// <param name="Type">The record type.</param>
 /// <param name="StoredName">The stable name the store and the bus use.</param>
 /// <param name="StreamKind">The kind of stream it is appended to (one of <see cref="StreamKinds"/>).</param>
-public sealed record EventDefinition(Type Type, string StoredName, string StreamKind);
+/// <param name="Paged">
+/// Whether the relay publishes several of these events from one of its pages as one <see cref="EventPage{TEvent}"/>
+/// (on the exchange <c>platform.&lt;stored name&gt;.page</c>) rather than one <see cref="EventEnvelope{TEvent}"/> each. A lone
+/// one still travels as an envelope, so a consumer of a paged event consumes both.
+/// </param>
+public sealed record EventDefinition(Type Type, string StoredName, string StreamKind, bool Paged = false);
 
 /// <summary>The kinds of stream in the event store; each is owned (written) by one service.</summary>
 public static class StreamKinds

@@ -18,6 +18,7 @@ return await PlatformHost.RunAsync(args, builder =>
     {
         consumers.AddConsumer<TokenEventsConsumer>().ExcludeFromConfigureEndpoints();
         consumers.AddConsumer<TokenIssuedConsumer>(TokenIssuedConsumer.Configure).ExcludeFromConfigureEndpoints();
+        consumers.AddConsumer<TokenIssuedPageConsumer>().ExcludeFromConfigureEndpoints();
         consumers.AddConsumer<ClientEventsConsumer>();
         consumers.AddConsumer<GrantEventsConsumer>();
         consumers.AddConsumer<UserEventsConsumer>();
@@ -38,6 +39,7 @@ return await PlatformHost.RunAsync(args, builder =>
         rabbit.ReceiveEndpoint(context.EndpointNameFormatter.Consumer<TokenEventsConsumer>(), endpoint =>
         {
             endpoint.ConfigureConsumer<TokenIssuedConsumer>(context);
+            endpoint.ConfigureConsumer<TokenIssuedPageConsumer>(context);
             endpoint.ConfigureConsumer<TokenEventsConsumer>(context, consumer => consumer.ConcurrentMessageLimit = TokenEventsConsumer.ConcurrentMessageLimit);
         });
         // Every replica its own queue for revocations (fan-out). Durable, so that it outlives a broker restart and a

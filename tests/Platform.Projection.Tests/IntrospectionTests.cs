@@ -102,6 +102,45 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
         Assert.True(written < tokens.Count, $"{tokens.Count} issued tokens' views were written in {written} transactions.");
     }
 
+    /// <summary>
+    /// Under load the relay publishes a page of issuances as one message: the projection applies it in one go. The
+    /// page holds a token revoked before (its revocation arrived first) and is delivered twice (a relay that crashed
+    /// before recording it publishes it again), and one of its issuances also arrives alone.
+    /// </summary>
+    [Fact]
+    public async Task Introspect_PageOfIssuancesDeliveredTwiceOneRevokedFirst_ActiveButTheRevoked_FewerTransactionsThanTokens()
+    {
+        var caller = await RegisterCallerAsync();
+        var tokens = Enumerable.Range(0, 40).Select(_ => NewToken()).ToList();
+        var (revokedId, revoked) = tokens[11];
+        const long firstSequence = 4_000_000;
+        await fixture.PublishAsync(revokedId, 2, new TokenRevoked(revokedId, RevocationReasons.RevocationRequest, Now), atSequence: firstSequence + tokens.Count);
+        await fixture.WaitForViewAsync<TokenView>(revokedId, view => view.State == TokenState.Revoked);
+
+        var page = tokens.Select((token, index) => (token.Id, 1L, Issued(token.Id, token.Token, "shop-app", audience: caller.ClientId), firstSequence + index)).ToList();
+        await fixture.PublishPageAsync(page);
+        await fixture.PublishPageAsync(page);
+        await fixture.PublishAsync(tokens[5].Id, 1, page[5].Item3, atSequence: firstSequence + 5);
+        foreach (var (tokenId, _) in tokens)
+        {
+            await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.ReferenceIdHash is not null);
+        }
+
+        foreach (var (tokenId, token) in tokens.Where(token => token.Id != revokedId))
+        {
+            Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean(), $"Token {tokenId} is not active.");
+        }
+
+        Assert.Equal("""{"active":false}""", (await IntrospectAsync(caller, revoked)).GetRawText());
+        await using var connection = fixture.ReadModel.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var transactions = new NpgsqlCommand(
+            $"SELECT count(DISTINCT xmin::text) FROM {ReadModelStore.Schema}.mt_doc_tokenview WHERE id = ANY($1)", connection);
+        transactions.Parameters.Add(new NpgsqlParameter { Value = tokens.Select(token => token.Id).ToArray() });
+        var written = (long)(await transactions.ExecuteScalarAsync())!;
+        Assert.True(written < tokens.Count / 4, $"{tokens.Count} issued tokens' views were written in {written} transactions.");
+    }
+
     [Fact]
     public async Task Introspect_TokenOfDisabledClient_Inactive()
     {

@@ -93,6 +93,15 @@ public class ProjectionFixture : IAsyncLifetime
         return assigned;
     }
 
+    /// <summary>Publishes events of one paged kind as one relay page (<see cref="EventPage{TEvent}"/>), in the order given.</summary>
+    public async Task PublishPageAsync<TEvent>(IReadOnlyList<(string StreamId, long StreamVersion, TEvent Event, long Sequence)> events) where TEvent : class
+    {
+        Assert.True(EventCatalogue.Of(typeof(TEvent)).Paged, $"{typeof(TEvent).Name} is not relayed in pages.");
+        var storedName = EventCatalogue.Of(typeof(TEvent)).StoredName;
+        await publisher.Publish(new EventPage<TEvent>([.. events.Select(e =>
+            new EventEnvelope<TEvent>(e.StreamId, e.StreamVersion, e.Sequence, DateTimeOffset.UtcNow, null, storedName, e.Event))]));
+    }
+
     /// <summary>
     /// Waits until a consumer of the service has finished with the event published at <paramref name="sequence"/>:
     /// not only its view written but all its consumer does after the write (a client's event clears the cached

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
 using Platform.Contracts;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
 namespace Platform.Testing;
 
-/// <summary>A private queue bound to every event exchange: what a consumer of the bus would see.</summary>
+/// <summary>A private queue bound to every event exchange and every page exchange: what a consumer of the bus would see.</summary>
 public sealed class BusTap : IAsyncDisposable
 {
     private readonly IConnection connection;
@@ -24,15 +25,18 @@ public sealed class BusTap : IAsyncDisposable
     /// <summary>Every message received so far, with the exchange it was published to.</summary>
     public IReadOnlyCollection<BusMessage> Messages => messages;
 
-    public static async Task<BusTap> OpenAsync(string rabbitMqUri)
+    /// <param name="rabbitMqUri">The broker.</param>
+    /// <param name="pages">Whether to bind the page exchanges too; without, RabbitMQ may have no queue for pages.</param>
+    public static async Task<BusTap> OpenAsync(string rabbitMqUri, bool pages = true)
     {
         var connection = await new ConnectionFactory { Uri = new Uri(rabbitMqUri) }.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
         var tap = new BusTap(connection, channel);
         var queue = (await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true)).QueueName;
-        foreach (var definition in EventCatalogue.All)
+        foreach (var exchange in EventCatalogue.All.SelectMany(definition => definition.Paged && pages
+                     ? new[] { $"platform.{definition.StoredName}", $"platform.{definition.StoredName}.page" }
+                     : [$"platform.{definition.StoredName}"]))
         {
-            var exchange = $"platform.{definition.StoredName}";
             await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
             await channel.QueueBindAsync(queue, exchange, string.Empty);
         }
@@ -45,6 +49,21 @@ public sealed class BusTap : IAsyncDisposable
         };
         await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
         return tap;
+    }
+
+    /// <summary>Waits until what was received so far satisfies <paramref name="condition"/>.</summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyCollection<BusMessage>, bool> condition, TimeSpan within, string what)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (!condition(messages))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{what}: not seen on the bus within {within.TotalSeconds} s.");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     public Task WaitForAsync(Func<string, bool> match, TimeSpan within) =>
@@ -80,6 +99,37 @@ public sealed class BusTap : IAsyncDisposable
     }
 }
 
-/// <param name="Exchange">The exchange the message was published to (<c>platform.token_issued</c>).</param>
-/// <param name="Body">The message as it crossed the wire (MassTransit's JSON envelope around an <c>EventEnvelope</c>).</param>
-public sealed record BusMessage(string Exchange, string Body);
+/// <param name="Exchange">The exchange the message was published to (<c>platform.token_issued</c>, <c>platform.token_issued.page</c>).</param>
+/// <param name="Body">The message as it crossed the wire (MassTransit's JSON envelope around an <c>EventEnvelope</c> or an <c>EventPage</c>).</param>
+public sealed record BusMessage(string Exchange, string Body)
+{
+    /// <summary>Whether the relay published it as a page of events.</summary>
+    public bool IsPage => Exchange.EndsWith(".page", StringComparison.Ordinal);
+
+    /// <summary>MassTransit's message id.</summary>
+    public Guid MessageId => JsonDocument.Parse(Body).RootElement.GetProperty("messageId").GetGuid();
+
+    /// <summary>The event envelopes it carries: itself for an <c>EventEnvelope</c>, each event of a page; none for anything else.</summary>
+    public IReadOnlyList<JsonElement> Envelopes
+    {
+        get
+        {
+            try
+            {
+                var root = JsonDocument.Parse(Body).RootElement;
+                if (!root.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object)
+                {
+                    return [];
+                }
+
+                return message.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Array ? [.. events.EnumerateArray()]
+                    : message.TryGetProperty("streamId", out _) ? [message]
+                    : [];
+            }
+            catch (JsonException)
+            {
+                return [];
+            }
+        }
+    }
+}

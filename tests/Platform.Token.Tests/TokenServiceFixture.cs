@@ -14,8 +14,17 @@ namespace Platform.Token.Tests;
 /// grant and the <c>orders</c> scope (whose resources are two APIs), created through the service's own
 /// OpenIddict managers the way the authorization service would register them.
 /// </summary>
-public sealed class TokenServiceFixture : IAsyncLifetime
+public class TokenServiceFixture : IAsyncLifetime
 {
+    private readonly bool ownBroker;
+    private PrivateRabbitMq? broker;
+
+    public TokenServiceFixture() : this(ownBroker: false)
+    {
+    }
+
+    protected TokenServiceFixture(bool ownBroker) => this.ownBroker = ownBroker;
+
     public const string Scope = "orders";
     public static readonly string[] ScopeResources = ["orders-api", "invoices-api"];
 
@@ -29,7 +38,7 @@ public sealed class TokenServiceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        RabbitMq = await TestServers.RabbitMqAsync();
+        RabbitMq = ownBroker ? (broker = await PrivateRabbitMq.StartAsync()).Uri : await TestServers.RabbitMqAsync();
         Postgres = await TestServers.CreateDatabaseAsync("token");
         Host = new ServiceHost<Program>(Postgres, RabbitMq, $"token-tests-{Guid.NewGuid():N}", new Dictionary<string, string?>
         {
@@ -60,7 +69,14 @@ public sealed class TokenServiceFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        if (broker is not null)
+        {
+            await broker.DisposeAsync();
+        }
+    }
 
     public HttpClient CreateClient() => Host.CreateClient();
 
@@ -103,6 +119,9 @@ public sealed class TokenServiceFixture : IAsyncLifetime
         return Assert.Single(issued).StreamId;
     }
 }
+
+/// <summary>The token service on a RabbitMQ of its own, where nothing binds a queue unless the test does.</summary>
+public sealed class TokenServiceOnOwnBrokerFixture() : TokenServiceFixture(ownBroker: true);
 
 /// <param name="AccessToken">What the client received.</param>
 /// <param name="ExpiresIn">The <c>expires_in</c> of the answer, in seconds.</param>

@@ -78,6 +78,20 @@ public sealed class TokenIssuedConsumer(IDocumentStore store, ProjectionFeed fee
             context.CancellationToken);
 }
 
+/// <summary>
+/// Applies the pages of issuances the relay publishes under load (<see cref="EventPage{TEvent}"/>, one message per
+/// relay page): the whole page in one transaction, as <see cref="TokenIssuedConsumer"/> does with its batches. Lone
+/// issuances still come as envelopes, to that consumer.
+/// </summary>
+public sealed class TokenIssuedPageConsumer(IDocumentStore store, ProjectionFeed feed) : IConsumer<EventPage<TokenIssued>>
+{
+    public Task Consume(ConsumeContext<EventPage<TokenIssued>> context) =>
+        ReadModelWrite.InsertFirstAsync<TokenView>(store, feed,
+            [.. context.Message.Events.Select(envelope => new ViewChange<TokenView>(
+                envelope.StreamId, envelope.Sequence, envelope.Timestamp, current => TokenEvolution.Apply(current, envelope.Data, envelope.Sequence)))],
+            context.CancellationToken);
+}
+
 /// <summary>Keeps the client views, for caller authentication and for cascading a disabled client to its tokens.</summary>
 public sealed class ClientEventsConsumer(IDocumentStore store, ProjectionFeed feed, CallerCache callers) :
     IConsumer<EventEnvelope<ClientRegistered>>,

@@ -10,7 +10,7 @@ namespace Platform.Projection.Rebuilding;
 /// <summary>
 /// From a stored event to a view: which events the read model keeps, and the same pure evolutions the bus
 /// consumers apply. The events are those the consumers subscribe to (read off their <c>IConsumer&lt;EventEnvelope&lt;T&gt;&gt;</c>
-/// and <c>IConsumer&lt;Batch&lt;EventEnvelope&lt;T&gt;&gt;&gt;</c> interfaces), so a rebuild can never keep more or fewer kinds than the
+/// <c>IConsumer&lt;Batch&lt;EventEnvelope&lt;T&gt;&gt;&gt;</c> and <c>IConsumer&lt;EventPage&lt;T&gt;&gt;</c> interfaces), so a rebuild can never keep more or fewer kinds than the
 /// live read model does.
 /// </summary>
 public static class RebuildDispatch
@@ -24,6 +24,7 @@ public static class RebuildDispatch
     [
         (typeof(TokenEventsConsumer), typeof(TokenView)),
         (typeof(TokenIssuedConsumer), typeof(TokenView)),
+        (typeof(TokenIssuedPageConsumer), typeof(TokenView)),
         (typeof(ClientEventsConsumer), typeof(ClientView)),
         (typeof(GrantEventsConsumer), typeof(GrantView)),
         (typeof(UserEventsConsumer), typeof(UserView)),
@@ -38,6 +39,7 @@ public static class RebuildDispatch
             .Select(i => Unbatched(i.GetGenericArguments()[0]))
             .Where(m => m.IsGenericType && m.GetGenericTypeDefinition() == typeof(EventEnvelope<>))
             .Select(m => (Definition: EventCatalogue.Of(m.GetGenericArguments()[0]), c.View)))
+        .DistinctBy(k => k.Definition.StoredName)
         .ToFrozenDictionary(k => k.Definition.StoredName);
 
     /// <summary>The stored names of the events the read model keeps; every other event is skipped.</summary>
@@ -67,8 +69,11 @@ public static class RebuildDispatch
         _ => throw new ArgumentException($"{@event.GetType().Name} is not an event the read model keeps.", nameof(@event)),
     };
 
-    private static Type Unbatched(Type message) =>
-        message.IsGenericType && message.GetGenericTypeDefinition() == typeof(MassTransit.Batch<>) ? message.GetGenericArguments()[0] : message;
+    /// <summary>The envelope type of a MassTransit batch of envelopes or of a relay page; any other message as it is.</summary>
+    private static Type Unbatched(Type message) => !message.IsGenericType ? message
+        : message.GetGenericTypeDefinition() == typeof(MassTransit.Batch<>) ? message.GetGenericArguments()[0]
+        : message.GetGenericTypeDefinition() == typeof(EventPage<>) ? typeof(EventEnvelope<>).MakeGenericType(message.GetGenericArguments()[0])
+        : message;
 
     private static Type? ViewOfEvent(object @event) =>
         ViewOf(EventCatalogue.Of(@event.GetType()).StoredName);

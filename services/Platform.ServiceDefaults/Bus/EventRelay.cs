@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -17,6 +18,9 @@ namespace Platform.ServiceDefaults.Bus;
 /// envelope. The daemon records the position only after a page is published and confirmed by RabbitMQ,
 /// so a crash republishes rather than loses (at-least-once; consumers are idempotent). When the broker is
 /// away the relay waits and retries the same page; it never skips an event.
+/// Events the catalogue marks <see cref="EventDefinition.Paged"/> go out as one <see cref="EventPage{TEvent}"/> per
+/// kind when a page holds several of them (at most <see cref="MaximumPageMessage"/> each): one message, one confirm
+/// and one delivery for a page of issuances instead of one each.
 /// </summary>
 /// <remarks>
 /// The daemon runs outside the request that appended the event, so each publish starts its own activity as a child
@@ -32,6 +36,15 @@ public sealed class EventRelay(IBus bus, RelayMetrics metrics, ILogger<EventRela
 
     private static readonly ActivitySource Source = new(ActivitySourceName);
     private static readonly ConcurrentDictionary<Type, Func<IEvent, object>> Envelopes = new();
+    private static readonly ConcurrentDictionary<Type, Func<IReadOnlyList<IEvent>, object>> Pages = new();
+
+    /// <summary>The most events in one <see cref="EventPage{TEvent}"/> message.</summary>
+    public const int MaximumPageMessage = 500;
+
+    /// <summary>The most links a page's publish activity carries to the traces that appended its events.</summary>
+    internal const int MaximumLinks = 32;
+
+    private long unroutedPages;
     private static readonly TimeSpan MaximumBackoff = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -51,7 +64,7 @@ public sealed class EventRelay(IBus bus, RelayMetrics metrics, ILogger<EventRela
             {
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 attempt.CancelAfter(PublishTimeout);
-                await Task.WhenAll(page.Events.Select(e => PublishAsync(e, attempt.Token))).WaitAsync(attempt.Token);
+                await Task.WhenAll(Publishes(page.Events, attempt.Token)).WaitAsync(attempt.Token);
                 metrics.Published(page.Events.Count, page.Events.LastOrDefault());
                 return NullChangeListener.Instance;
             }
@@ -63,6 +76,83 @@ public sealed class EventRelay(IBus bus, RelayMetrics metrics, ILogger<EventRela
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaximumBackoff.Ticks));
             }
         }
+    }
+
+    /// <summary>One publish per event, except the paged kinds: one per kind (and per <see cref="MaximumPageMessage"/>) when there are several.</summary>
+    private List<Task> Publishes(IReadOnlyList<IEvent> events, CancellationToken cancellationToken)
+    {
+        var publishes = new List<Task>();
+        Dictionary<Type, List<IEvent>>? paged = null;
+        foreach (var stored in events)
+        {
+            if (EventCatalogue.Of(stored.EventType).Paged)
+            {
+                paged ??= [];
+                (paged.TryGetValue(stored.EventType, out var kind) ? kind : paged[stored.EventType] = []).Add(stored);
+            }
+            else
+            {
+                publishes.Add(PublishAsync(stored, cancellationToken));
+            }
+        }
+
+        foreach (var kind in (paged ?? []).Values)
+        {
+            publishes.AddRange(kind.Count == 1
+                ? [PublishAsync(kind[0], cancellationToken)]
+                : kind.Chunk(MaximumPageMessage).Select(chunk => PublishPageAsync(chunk, cancellationToken)));
+        }
+
+        return publishes;
+    }
+
+    /// <summary>
+    /// Publishes a page as one message, mandatory: when RabbitMQ has no queue bound to the page's exchange (a consumer
+    /// that predates pages, or none started yet) it returns the message, and the page goes out one envelope per event
+    /// instead, where such consumers listen. A relay upgraded before its consumers loses nothing.
+    /// </summary>
+    private async Task PublishPageAsync(IEvent[] events, CancellationToken cancellationToken)
+    {
+        var message = Pages.GetOrAdd(events[0].EventType, CreatePageFactory)(events);
+        try
+        {
+            using var activity = StartPageActivity(events);
+            await bus.Publish(message, message.GetType(), context =>
+            {
+                context.Mandatory = true;
+                // Derived from its events' ids: the same page published again is recognisably the same message.
+                context.MessageId = PageId(events);
+                if (activity?.Id is { } traceParent)
+                {
+                    context.Headers.Set(TraceHeaders.TraceParent, traceParent);
+                }
+            }, cancellationToken);
+            Interlocked.Exchange(ref unroutedPages, 0);
+        }
+        catch (MessageReturnedException)
+        {
+            if (Interlocked.Increment(ref unroutedPages) == 1)
+            {
+                logger.LogWarning("No queue is bound to the exchange of {Event} pages; relaying them one event at a time until one is",
+                    events[0].EventTypeName);
+            }
+
+            await Task.WhenAll(events.Select(stored => PublishAsync(stored, cancellationToken)));
+        }
+    }
+
+    /// <summary>A hash of the events' ids, in order.</summary>
+    internal static Guid PageId(IReadOnlyList<IEvent> events)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> id = stackalloc byte[16];
+        foreach (var stored in events)
+        {
+            stored.Id.TryWriteBytes(id);
+            hash.AppendData(id);
+        }
+
+        return new Guid(hash.GetHashAndReset().AsSpan(0, 16));
     }
 
     private async Task PublishAsync(IEvent stored, CancellationToken cancellationToken)
@@ -93,10 +183,8 @@ public sealed class EventRelay(IBus bus, RelayMetrics metrics, ILogger<EventRela
         }
 
         var daemon = Activity.Current;
-        var parent = stored.Headers?.TryGetValue(TraceHeaders.TraceParent, out var value) == true
-                     && ActivityContext.TryParse(value?.ToString(), null, isRemote: true, out var appended)
-            ? appended
-            : daemon?.Context ?? default;
+        var appended = AppendedBy(stored);
+        var parent = appended != default ? appended : daemon?.Context ?? default;
         var storedName = stored.EventTypeName;
         return Source.StartActivity(
             $"relay {storedName}",
@@ -106,20 +194,64 @@ public sealed class EventRelay(IBus bus, RelayMetrics metrics, ILogger<EventRela
             daemon is null || daemon.Context == parent ? null : [new ActivityLink(daemon.Context)]);
     }
 
-    private static Func<IEvent, object> CreateFactory(Type eventType)
+    /// <summary>
+    /// The publish activity of a page: a child of the trace that appended its first event (as a lone event's is),
+    /// linked to those of the others (the first <see cref="MaximumLinks"/> distinct ones) and to the daemon's.
+    /// </summary>
+    internal static Activity? StartPageActivity(IReadOnlyList<IEvent> events)
     {
-        var envelopeType = typeof(EventEnvelope<>).MakeGenericType(eventType);
-        var storedName = EventCatalogue.Of(eventType).StoredName;
-        return stored => Activator.CreateInstance(
-            envelopeType,
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var daemon = Activity.Current;
+        var appended = events.Select(AppendedBy).Where(context => context != default).Distinct().Take(MaximumLinks + 1).ToList();
+        var parent = appended.Count > 0 ? appended[0] : daemon?.Context ?? default;
+        var links = appended.Skip(1).Select(context => new ActivityLink(context)).ToList();
+        if (daemon is not null && daemon.Context != parent)
+        {
+            links.Add(new ActivityLink(daemon.Context));
+        }
+
+        var storedName = events[0].EventTypeName;
+        return Source.StartActivity(
+            $"relay {storedName} page",
+            ActivityKind.Producer,
+            parent,
+            [
+                new("messaging.system", "rabbitmq"), new("messaging.batch.message_count", events.Count), new("platform.event.type", storedName),
+                new("platform.event.sequence", events[0].Sequence), new("platform.event.last_sequence", events[^1].Sequence),
+            ],
+            links);
+    }
+
+    private static ActivityContext AppendedBy(IEvent stored) =>
+        stored.Headers?.TryGetValue(TraceHeaders.TraceParent, out var value) == true
+        && ActivityContext.TryParse(value?.ToString(), null, isRemote: true, out var appended)
+            ? appended
+            : default;
+
+    private static Func<IReadOnlyList<IEvent>, object> CreatePageFactory(Type eventType) =>
+        typeof(EventRelay).GetMethod(nameof(Page), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(eventType).CreateDelegate<Func<IReadOnlyList<IEvent>, object>>();
+
+    private static EventPage<TEvent> Page<TEvent>(IReadOnlyList<IEvent> events) where TEvent : class =>
+        new EventPage<TEvent>([.. events.Select(stored => (EventEnvelope<TEvent>)Envelopes.GetOrAdd(stored.EventType, CreateFactory)(stored))]);
+
+    private static Func<IEvent, object> CreateFactory(Type eventType) =>
+        typeof(EventRelay).GetMethod(nameof(Envelope), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(eventType).CreateDelegate<Func<IEvent, object>>();
+
+    private static EventEnvelope<TEvent> Envelope<TEvent>(IEvent stored) where TEvent : class =>
+        new EventEnvelope<TEvent>(
             stored.StreamKey ?? stored.StreamId.ToString(),
             stored.Version,
             stored.Sequence,
             stored.Timestamp,
             stored.CorrelationId,
-            storedName,
-            stored.Data)!;
-    }
+            EventCatalogue.Of(typeof(TEvent)).StoredName,
+            (TEvent)stored.Data);
 }
 
 internal static class TraceHeaders

@@ -61,16 +61,17 @@ public static class PlatformBus
 }
 
 /// <summary>
-/// An exchange per event, named by its pinned stored name (<c>platform.token_revoked</c>), so that
-/// renaming a CLR type never reroutes the bus.
+/// An exchange per event, named by its pinned stored name (<c>platform.token_revoked</c>), and one per paged event
+/// for its pages (<c>platform.token_issued.page</c>), so that renaming a CLR type never reroutes the bus.
 /// </summary>
 public sealed class CatalogueEntityNames(IEntityNameFormatter fallback) : IEntityNameFormatter
 {
     public string FormatEntityName<T>()
     {
         var type = typeof(T);
-        return type.IsGenericType && type.GetGenericTypeDefinition() == typeof(EventEnvelope<>)
-            ? $"platform.{EventCatalogue.Of(type.GetGenericArguments()[0]).StoredName}"
+        var generic = type.IsGenericType ? type.GetGenericTypeDefinition() : null;
+        return generic == typeof(EventEnvelope<>) ? $"platform.{EventCatalogue.Of(type.GetGenericArguments()[0]).StoredName}"
+            : generic == typeof(EventPage<>) ? $"platform.{EventCatalogue.Of(type.GetGenericArguments()[0]).StoredName}.page"
             : fallback.FormatEntityName<T>();
     }
 }
