@@ -176,7 +176,7 @@ public sealed record LoadedKeys(
         var decrypting = encryption
             .Where(key => key.ActivatesAt <= activeEncryption.ActivatesAt)
             .OrderByDescending(key => key.ActivatesAt)
-            .Select(key => new SymmetricSecurityKey(key.Material) { KeyId = key.Id })
+            .Select(key => new SymmetricSecurityKey(key.Material) { KeyId = key.Id, CryptoProviderFactory = CbcHmacSha512.Factory })
             .ToList();
         return new LoadedKeys(
             published.Single(key => key.KeyId == activeSigning.Id),
