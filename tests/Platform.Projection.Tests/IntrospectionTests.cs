@@ -81,24 +81,7 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
             .Select((token, index) => (token.Id, token.Token, Sequence: firstSequence + index))
             .Append((tokens[3].Id, tokens[3].Token, Sequence: firstSequence + 3))
             .Select(issued => fixture.PublishAsync(issued.Id, 1, Issued(issued.Id, issued.Token, "shop-app", audience: caller.ClientId), atSequence: issued.Sequence)));
-        foreach (var (tokenId, _) in tokens)
-        {
-            await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.ReferenceIdHash is not null);
-        }
-
-        foreach (var (tokenId, token) in tokens.Where(token => token.Id != revokedId))
-        {
-            Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean(), $"Token {tokenId} is not active.");
-        }
-
-        Assert.Equal("""{"active":false}""", (await IntrospectAsync(caller, revoked)).GetRawText());
-        // Each row's xmin is the transaction that wrote it last: one transaction per token would give as many as tokens.
-        await using var connection = fixture.ReadModel.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var transactions = new NpgsqlCommand(
-            $"SELECT count(DISTINCT xmin::text) FROM {ReadModelStore.Schema}.mt_doc_tokenview WHERE id = ANY($1)", connection);
-        transactions.Parameters.Add(new NpgsqlParameter { Value = tokens.Select(token => token.Id).ToArray() });
-        var written = (long)(await transactions.ExecuteScalarAsync())!;
+        var written = await ActiveButTheRevokedAsync(caller, tokens, revokedId, revoked);
         Assert.True(written < tokens.Count, $"{tokens.Count} issued tokens' views were written in {written} transactions.");
     }
 
@@ -121,23 +104,7 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
         await fixture.PublishPageAsync(page);
         await fixture.PublishPageAsync(page);
         await fixture.PublishAsync(tokens[5].Id, 1, page[5].Item3, atSequence: firstSequence + 5);
-        foreach (var (tokenId, _) in tokens)
-        {
-            await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.ReferenceIdHash is not null);
-        }
-
-        foreach (var (tokenId, token) in tokens.Where(token => token.Id != revokedId))
-        {
-            Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean(), $"Token {tokenId} is not active.");
-        }
-
-        Assert.Equal("""{"active":false}""", (await IntrospectAsync(caller, revoked)).GetRawText());
-        await using var connection = fixture.ReadModel.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var transactions = new NpgsqlCommand(
-            $"SELECT count(DISTINCT xmin::text) FROM {ReadModelStore.Schema}.mt_doc_tokenview WHERE id = ANY($1)", connection);
-        transactions.Parameters.Add(new NpgsqlParameter { Value = tokens.Select(token => token.Id).ToArray() });
-        var written = (long)(await transactions.ExecuteScalarAsync())!;
+        var written = await ActiveButTheRevokedAsync(caller, tokens, revokedId, revoked);
         Assert.True(written < tokens.Count / 4, $"{tokens.Count} issued tokens' views were written in {written} transactions.");
     }
 
@@ -324,6 +291,33 @@ public sealed class IntrospectionTests(ProjectionFixture fixture) : IClassFixtur
             Assert.True(DateTime.UtcNow < deadline, "The token stayed active.");
             await Task.Delay(25);
         }
+    }
+
+    /// <summary>
+    /// Waits for every token's view, checks that each introspects active but the revoked one, and returns in how many
+    /// transactions the views were written (each row's xmin is the transaction that wrote it last: one transaction per
+    /// token would give as many as tokens).
+    /// </summary>
+    private async Task<long> ActiveButTheRevokedAsync((string ApplicationId, string ClientId, string Secret) caller,
+        IReadOnlyList<(string Id, string Token)> tokens, string revokedId, string revoked)
+    {
+        foreach (var (tokenId, _) in tokens)
+        {
+            await fixture.WaitForViewAsync<TokenView>(tokenId, view => view.ReferenceIdHash is not null);
+        }
+
+        foreach (var (tokenId, token) in tokens.Where(token => token.Id != revokedId))
+        {
+            Assert.True((await IntrospectAsync(caller, token)).GetProperty("active").GetBoolean(), $"Token {tokenId} is not active.");
+        }
+
+        Assert.Equal("""{"active":false}""", (await IntrospectAsync(caller, revoked)).GetRawText());
+        await using var connection = fixture.ReadModel.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var transactions = new NpgsqlCommand(
+            $"SELECT count(DISTINCT xmin::text) FROM {ReadModelStore.Schema}.mt_doc_tokenview WHERE id = ANY($1)", connection);
+        transactions.Parameters.Add(new NpgsqlParameter { Value = tokens.Select(token => token.Id).ToArray() });
+        return (long)(await transactions.ExecuteScalarAsync())!;
     }
 
     private static (string Id, string Token) NewToken() => (Guid.CreateVersion7().ToString(), PlatformCluster.NewSecret());

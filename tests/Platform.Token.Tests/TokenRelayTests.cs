@@ -58,22 +58,17 @@ public sealed class TokenRelayTests(TokenServiceFixture fixture) : IClassFixture
     public async Task ConcurrentIssuances_Relayed_AsOnePageOfEnvelopes_InStoreOrder()
     {
         await using var tap = await BusTap.OpenAsync(fixture.RabbitMq);
-        for (var burst = 1; ; burst++)
+        for (var attempt = 1; ; attempt++)
         {
-            var before = await EventStoreReader.LastSequenceAsync(fixture.Postgres);
-            var tokens = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => fixture.RequestTokenAsync()));
-            var ours = tokens.Select(token => token.ReferenceIdHash).ToHashSet();
-            var issued = (await EventStoreReader.EventsAfterAsync(fixture.Postgres, before))
-                .Where(e => e.Type == "token_issued" && ours.Contains(e.Data.GetProperty("referenceIdHash").GetString()!))
-                .ToDictionary(e => e.Sequence);
-            Assert.Equal(32, issued.Count);
+            var (tokens, burst) = await fixture.IssueBurstAsync(32);
+            var issued = burst.ToDictionary(e => e.Sequence);
 
             // Each issuance crosses the bus, alone or in a page.
             await tap.WaitUntilAsync(
                 messages => issued.Keys.All(new HashSet<long>(messages.SelectMany(m => m.Envelopes).Select(Sequence)).Contains),
                 TimeSpan.FromSeconds(30), "the burst's 32 issuances");
             var pages = tap.Messages.Where(m => m.IsPage && m.Envelopes.Any(e => issued.ContainsKey(Sequence(e)))).ToList();
-            if (pages.Count == 0 && burst < 5)
+            if (pages.Count == 0 && attempt < 5)
             {
                 continue;
             }

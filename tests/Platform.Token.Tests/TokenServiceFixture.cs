@@ -111,6 +111,19 @@ public class TokenServiceFixture : IAsyncLifetime
     }
 
     /// <summary>The token's stream id, found the way introspection finds a token: by the hash of what the client holds.</summary>
+    /// <summary>Requests <paramref name="count"/> tokens at once; returns them with their <c>token_issued</c> events, in store order.</summary>
+    public async Task<(IssuedToken[] Tokens, IReadOnlyList<StoredEvent> Issued)> IssueBurstAsync(int count)
+    {
+        var before = await EventStoreReader.LastSequenceAsync(Postgres);
+        var tokens = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => RequestTokenAsync()));
+        var ours = tokens.Select(token => token.ReferenceIdHash).ToHashSet();
+        var issued = (await EventStoreReader.EventsAfterAsync(Postgres, before))
+            .Where(e => e.Type == "token_issued" && ours.Contains(e.Data.GetProperty("referenceIdHash").GetString()!))
+            .ToList();
+        Assert.Equal(count, issued.Count);
+        return (tokens, issued);
+    }
+
     public async Task<string> StreamIdOfAsync(IssuedToken token)
     {
         var issued = (await EventStoreReader.EventsOfTypeAsync(Postgres, "token_issued"))
