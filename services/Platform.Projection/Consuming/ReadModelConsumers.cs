@@ -72,10 +72,15 @@ public sealed class TokenIssuedConsumer(IDocumentStore store, ProjectionFeed fee
             .SetConcurrencyLimit(ConcurrentBatches));
 
     public Task Consume(ConsumeContext<Batch<EventEnvelope<TokenIssued>>> context) =>
+        InsertAsync(store, feed, context.Message.Select(message => message.Message), context.CancellationToken);
+
+    /// <summary>Issuances, from a batch or a relay page, inserted together (<see cref="ReadModelWrite.InsertFirstAsync{TView}"/>).</summary>
+    internal static Task InsertAsync(IDocumentStore store, ProjectionFeed feed, IEnumerable<EventEnvelope<TokenIssued>> issuances,
+        CancellationToken cancellationToken) =>
         ReadModelWrite.InsertFirstAsync<TokenView>(store, feed,
-            [.. context.Message.Select(message => message.Message).Select(envelope => new ViewChange<TokenView>(
+            [.. issuances.Select(envelope => new ViewChange<TokenView>(
                 envelope.StreamId, envelope.Sequence, envelope.Timestamp, current => TokenEvolution.Apply(current, envelope.Data, envelope.Sequence)))],
-            context.CancellationToken);
+            cancellationToken);
 }
 
 /// <summary>
@@ -86,10 +91,7 @@ public sealed class TokenIssuedConsumer(IDocumentStore store, ProjectionFeed fee
 public sealed class TokenIssuedPageConsumer(IDocumentStore store, ProjectionFeed feed) : IConsumer<EventPage<TokenIssued>>
 {
     public Task Consume(ConsumeContext<EventPage<TokenIssued>> context) =>
-        ReadModelWrite.InsertFirstAsync<TokenView>(store, feed,
-            [.. context.Message.Events.Select(envelope => new ViewChange<TokenView>(
-                envelope.StreamId, envelope.Sequence, envelope.Timestamp, current => TokenEvolution.Apply(current, envelope.Data, envelope.Sequence)))],
-            context.CancellationToken);
+        TokenIssuedConsumer.InsertAsync(store, feed, context.Message.Events, context.CancellationToken);
 }
 
 /// <summary>Keeps the client views, for caller authentication and for cascading a disabled client to its tokens.</summary>

@@ -232,26 +232,33 @@ public sealed class EventRelay(IBus bus, RelayMetrics metrics, ILogger<EventRela
             ? appended
             : default;
 
-    private static Func<IReadOnlyList<IEvent>, object> CreatePageFactory(Type eventType) =>
-        typeof(EventRelay).GetMethod(nameof(Page), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(eventType).CreateDelegate<Func<IReadOnlyList<IEvent>, object>>();
+    private static Func<IReadOnlyList<IEvent>, object> CreatePageFactory(Type eventType) => Compile<Func<IReadOnlyList<IEvent>, object>>(nameof(Page), eventType);
+
+    private static Func<IEvent, object> CreateFactory(Type eventType) => Compile<Func<IEvent, object>>(nameof(Envelope), eventType);
+
+    /// <summary>One of the generic factories below, closed over an event type, as a delegate (once per type).</summary>
+    private static TDelegate Compile<TDelegate>(string factory, Type eventType) where TDelegate : Delegate =>
+        typeof(EventRelay).GetMethod(factory, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(eventType).CreateDelegate<TDelegate>();
 
     private static EventPage<TEvent> Page<TEvent>(IReadOnlyList<IEvent> events) where TEvent : class =>
-        new EventPage<TEvent>([.. events.Select(stored => (EventEnvelope<TEvent>)Envelopes.GetOrAdd(stored.EventType, CreateFactory)(stored))]);
-
-    private static Func<IEvent, object> CreateFactory(Type eventType) =>
-        typeof(EventRelay).GetMethod(nameof(Envelope), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(eventType).CreateDelegate<Func<IEvent, object>>();
+        new([.. events.Select(Envelope<TEvent>)]);
 
     private static EventEnvelope<TEvent> Envelope<TEvent>(IEvent stored) where TEvent : class =>
-        new EventEnvelope<TEvent>(
+        new(
             stored.StreamKey ?? stored.StreamId.ToString(),
             stored.Version,
             stored.Sequence,
             stored.Timestamp,
             stored.CorrelationId,
-            EventCatalogue.Of(typeof(TEvent)).StoredName,
+            StoredName<TEvent>.Value,
             (TEvent)stored.Data);
+
+    /// <summary>An event type's stored name, looked up in the catalogue once per type rather than per event.</summary>
+    private static class StoredName<TEvent>
+    {
+        public static readonly string Value = EventCatalogue.Of(typeof(TEvent)).StoredName;
+    }
 }
 
 internal static class TraceHeaders
