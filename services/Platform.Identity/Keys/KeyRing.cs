@@ -156,7 +156,8 @@ public sealed class KeyRing(NpgsqlDataSource dataSource, KeyRotationPolicy? poli
 
 /// <summary>
 /// The keys a service uses now: <see cref="Signing"/> and <see cref="Encryption"/> protect new tokens; the
-/// published keys (the next one included) validate them; the usable encryption keys decrypt older ones.
+/// published keys (the next one included) validate them; the encryption keys (the next one included, the active one
+/// first) decrypt them.
 /// </summary>
 public sealed record LoadedKeys(
     RsaSecurityKey Signing,
@@ -171,11 +172,13 @@ public sealed record LoadedKeys(
         var activeSigning = KeySchedule.Active(signing, now)!;
         var activeEncryption = KeySchedule.Active(encryption, now)!;
 
-        // Every signing key is published (the next one before its time); encryption keys decrypt once in use.
+        // Every signing key is published (the next one before its time), and every encryption key decrypts, the next one
+        // too: a replica that has not yet looked at the schedule (every CheckInterval) must read what one that already
+        // switched encrypts. The active key comes first: OpenIddict encrypts with the first of its credentials.
         var published = signing.Select(ToRsa).ToList();
         var decrypting = encryption
-            .Where(key => key.ActivatesAt <= activeEncryption.ActivatesAt)
-            .OrderByDescending(key => key.ActivatesAt)
+            .OrderBy(key => key.Id == activeEncryption.Id ? 0 : 1)
+            .ThenByDescending(key => key.ActivatesAt)
             .Select(key => new SymmetricSecurityKey(key.Material) { KeyId = key.Id, CryptoProviderFactory = CbcHmacSha512.Factory })
             .ToList();
         return new LoadedKeys(

@@ -1,4 +1,8 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using Platform.Identity.Keys;
 using Platform.Testing;
@@ -50,6 +54,48 @@ public sealed class KeyRingTests : IAsyncLifetime
         var retired = await ring.RefreshAsync();
         Assert.DoesNotContain(retired.PublishedSigningKeys, key => key.KeyId == first.Signing.KeyId);
         Assert.DoesNotContain(retired.EncryptionKeys, key => key.KeyId == first.Encryption.KeyId);
+    }
+
+    /// <summary>
+    /// Replicas look at the schedule on their own (every CheckInterval), so around a rotation one may already encrypt
+    /// with the next key while another still encrypts with the current one: each must read the other's tokens.
+    /// </summary>
+    [Fact]
+    public async Task NextEncryptionKey_PublishedAhead_DecryptsBeforeItIsUsed_TheActiveOneStillEncrypts()
+    {
+        using var ring = new KeyRing(dataSource, Policy, clock);
+        var first = await ring.GetAsync();
+        clock.Advance(TimeSpan.FromDays(28));
+        var lagging = await ring.RefreshAsync();
+        clock.Advance(TimeSpan.FromDays(2));
+        var switched = await ring.RefreshAsync();
+        Assert.Equal(first.Encryption.KeyId, lagging.Encryption.KeyId);
+        Assert.NotEqual(first.Encryption.KeyId, switched.Encryption.KeyId);
+
+        // OpenIddict encrypts with the first of the encryption credentials: the active key, not the next one.
+        Assert.Equal(lagging.Encryption.KeyId, lagging.EncryptionKeys[0].KeyId);
+        Assert.Equal(switched.Encryption.KeyId, switched.EncryptionKeys[0].KeyId);
+
+        var handler = new JsonWebTokenHandler();
+        foreach (var (writer, reader) in new[] { (switched, lagging), (lagging, switched) })
+        {
+            var signing = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32));
+            var jwe = handler.CreateToken(new SecurityTokenDescriptor
+            {
+                Subject = new ClaimsIdentity([new Claim("sub", "alice")]),
+                Issuer = "https://issuer.example",
+                SigningCredentials = new SigningCredentials(signing, SecurityAlgorithms.HmacSha256),
+                EncryptingCredentials = new EncryptingCredentials(writer.Encryption, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512),
+            });
+            var read = await handler.ValidateTokenAsync(jwe, new TokenValidationParameters
+            {
+                ValidIssuer = "https://issuer.example",
+                ValidateAudience = false,
+                IssuerSigningKey = signing,
+                TokenDecryptionKeys = reader.EncryptionKeys,
+            });
+            Assert.True(read.IsValid, $"a token encrypted with {writer.Encryption.KeyId} was not read with [{string.Join(", ", reader.EncryptionKeys.Select(k => k.KeyId))}]: {read.Exception?.Message}");
+        }
     }
 
     [Fact]
