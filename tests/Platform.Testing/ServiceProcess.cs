@@ -76,6 +76,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + timeout;
+        var lastAnswer = "none";
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
@@ -90,6 +91,8 @@ public sealed class ServiceProcess : IAsyncDisposable
                 {
                     return;
                 }
+
+                lastAnswer = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
@@ -99,7 +102,10 @@ public sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"{Name} was not ready within {timeout}:\n{Output}");
+        // The readiness answer says which check failed and why; the output's end is what happened last (a test
+        // report may cut a long message, so the beginning of the output would be all it shows).
+        throw new TimeoutException($"{Name} was not ready within {timeout}; its last readiness answer: {lastAnswer}\n" +
+            $"the last 100 lines of its output:\n{string.Join('\n', output.TakeLast(100))}");
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
